@@ -1,0 +1,79 @@
+# The Model analytics: the commands a newcomer and CI run.
+#   make demo   build the demo company's warehouse on DuckDB and print a summary
+#   make test   lint, build on a fresh database with every data and unit test, pytest, validation
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+DBT := $(VENV)/bin/dbt
+STAMP := $(VENV)/.installed
+
+# dbt reads profiles.yml from the project root and never phones home.
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+export DO_NOT_TRACK := 1
+
+DEMO_SEED ?= 42
+DEMO_SCALE ?= 1
+DEMO_EXPORTS := warehouse/demo_exports/generic
+DEMO_DB := warehouse/the_model.duckdb
+TEST_EXPORTS := warehouse/test_exports/generic
+TEST_DB := warehouse/test.duckdb
+LINT_DB := warehouse/lint_empty.duckdb
+
+.PHONY: help venv demo demo-data test lint build-test pytest validate clean lock
+
+help:
+	@echo "make demo   build the demo warehouse ($(DEMO_DB)) and print a summary"
+	@echo "make test   lint + fresh build with all tests + pytest + validation"
+	@echo "make lint   sqlfluff (dbt templater) and ruff"
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,postgres]'
+	@touch $@
+
+venv: $(STAMP)
+
+# The demo exports are generated, deterministic and git-ignored.
+$(DEMO_EXPORTS)/truth.json: $(STAMP)
+	$(PY) -m themodel generate --scale $(DEMO_SCALE) --seed $(DEMO_SEED) --format generic --out $(DEMO_EXPORTS)
+
+demo-data: $(DEMO_EXPORTS)/truth.json
+
+demo: $(STAMP) demo-data
+	THE_MODEL_DUCKDB_PATH=$(DEMO_DB) $(DBT) build --vars '{crm_export_path: $(DEMO_EXPORTS)}'
+	THE_MODEL_DUCKDB_PATH=$(DEMO_DB) $(PY) -m themodel summary --database $(DEMO_DB)
+
+lint: $(STAMP)
+	rm -f $(LINT_DB)
+	THE_MODEL_DUCKDB_PATH=$(LINT_DB) $(VENV)/bin/sqlfluff lint models macros tests analyses snapshots
+	rm -f $(LINT_DB)
+	$(VENV)/bin/ruff check themodel tests
+	$(VENV)/bin/ruff format --check themodel tests
+
+build-test: $(STAMP)
+	rm -rf $(TEST_EXPORTS) $(TEST_DB)
+	$(PY) -m themodel generate --scale $(DEMO_SCALE) --seed $(DEMO_SEED) --format generic --out $(TEST_EXPORTS)
+	THE_MODEL_DUCKDB_PATH=$(TEST_DB) $(DBT) build --vars '{crm_export_path: $(TEST_EXPORTS)}'
+
+pytest: $(STAMP)
+	THE_MODEL_DUCKDB_PATH=$(TEST_DB) THE_MODEL_TEST_EXPORTS=$(TEST_EXPORTS) $(PY) -m pytest
+
+validate: $(STAMP)
+	$(PY) -m themodel validate --database $${THE_MODEL_DUCKDB_PATH:-$(DEMO_DB)}
+
+test: lint build-test pytest
+	$(PY) -m themodel validate --database $(TEST_DB)
+
+clean:
+	rm -rf warehouse target logs
+
+# Re-pin every transitive dependency after a change to pyproject.toml.
+lock: $(STAMP)
+	{ echo "# Every Python package the project installs, pinned (pip freeze of the dev + postgres extras)."; \
+	  echo "# Regenerate after changing pyproject.toml: make lock"; \
+	  $(PY) -m pip freeze --exclude-editable | grep -v '^themodel'; } > constraints.txt
