@@ -13,6 +13,7 @@ import sys
 COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("themodel.generator.cli", "write the demo company's CRM exports"),
     "summary": ("themodel.summary", "print rows per mart and the top bottlenecks"),
+    "validate": ("themodel.validation.runner", "run the Great Expectations suites on the marts"),
 }
 
 

@@ -1,0 +1,62 @@
+"""The validation runner fails loudly on bad marts and passes good ones (real DuckDB files)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from themodel.validation import runner, suites
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Path:
+    path = tmp_path / "w.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.demo_mart as select range as id, range / 10 as r from range(5)"
+        )
+    return path
+
+
+@pytest.fixture
+def demo_suite(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(suites, "SUITES", {})
+    monkeypatch.setattr(runner, "SUITES", suites.SUITES)
+    return suites.SUITES
+
+
+def run(warehouse: Path, tmp_path: Path) -> int:
+    return runner.main(["--database", str(warehouse), "--docs-dir", str(tmp_path / "gx")])
+
+
+def test_good_mart_passes_and_writes_data_docs(warehouse, demo_suite, tmp_path, capsys):
+    suites.register("demo_mart", suites.keys("id") + suites.rates("r") + suites.rows_between(1, 10))
+    assert run(warehouse, tmp_path) == 0
+    assert "4 passed, 0 failed" in capsys.readouterr().out
+    assert list((tmp_path / "gx").rglob("index.html"))
+
+
+def test_failing_expectation_names_mart_expectation_and_values(
+    warehouse, demo_suite, tmp_path, capsys
+):
+    suites.register("demo_mart", suites.rates("id"))
+    assert run(warehouse, tmp_path) == 1
+    out = capsys.readouterr().out
+    assert "FAIL demo_mart: expect_column_values_to_be_between(column=id" in out
+    assert "3 unexpected, e.g. [2, 3, 4]" in out
+
+
+def test_mart_without_suite_and_suite_without_mart_fail(warehouse, demo_suite, tmp_path, capsys):
+    suites.register("missing_mart", suites.rows_between(1))
+    assert run(warehouse, tmp_path) == 1
+    out = capsys.readouterr().out
+    assert "FAIL demo_mart: suite exists" in out
+    assert "FAIL missing_mart: mart exists" in out
+
+
+def test_missing_warehouse_is_a_clear_error(tmp_path):
+    with pytest.raises(SystemExit, match="no warehouse here yet"):
+        runner.main(["--database", str(tmp_path / "nope.duckdb")])

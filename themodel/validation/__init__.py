@@ -1,0 +1,1 @@
+"""Great Expectations suites over the marts, run after `dbt build`."""
