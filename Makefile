@@ -50,7 +50,7 @@ demo: $(STAMP) demo-data
 
 lint: $(STAMP)
 	rm -f $(LINT_DB)
-	THE_MODEL_DUCKDB_PATH=$(LINT_DB) $(VENV)/bin/sqlfluff lint models macros tests analyses snapshots
+	THE_MODEL_DUCKDB_PATH=$(LINT_DB) $(VENV)/bin/sqlfluff lint models tests analyses snapshots
 	rm -f $(LINT_DB)
 	$(VENV)/bin/ruff check themodel tests
 	$(VENV)/bin/ruff format --check themodel tests

@@ -1,0 +1,31 @@
+{#- One row per period from start_date (inclusive) to end_date (exclusive),
+    column date_<datepart>. Plain cross joins of digits instead of
+    generate_series, so it runs on every target; covers up to 100,000 periods. -#}
+{% macro date_spine(datepart, start_date, end_date) -%}
+    select period_start as date_{{ datepart }}
+    from (
+        select cast({{ dbt.dateadd(datepart, 'period_number', start_date) }} as date) as period_start
+        from (
+            select
+                ones.digit
+                + 10 * tens.digit
+                + 100 * hundreds.digit
+                + 1000 * thousands.digit
+                + 10000 * ten_thousands.digit as period_number
+            from {{ _spine_digits() }} as ones
+            cross join {{ _spine_digits() }} as tens
+            cross join {{ _spine_digits() }} as hundreds
+            cross join {{ _spine_digits() }} as thousands
+            cross join {{ _spine_digits() }} as ten_thousands
+        ) as numbers
+    ) as periods
+    where period_start < cast({{ end_date }} as date)
+{%- endmacro %}
+
+{% macro _spine_digits() -%}
+    (
+        select 0 as digit union all select 1 union all select 2 union all select 3
+        union all select 4 union all select 5 union all select 6 union all select 7
+        union all select 8 union all select 9
+    )
+{%- endmacro %}
