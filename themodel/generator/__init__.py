@@ -1,0 +1,1 @@
+"""The demo company: a deterministic B2B SaaS company that runs The Model, with a known story."""
