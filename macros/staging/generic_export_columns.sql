@@ -1,0 +1,54 @@
+{#- The columns staging reads from each generic export file, and the required ones
+    (docs/generic_format.md). Extra columns in a file are ignored. -#}
+{% macro generic_export_columns() -%}
+    {{ return({
+        'accounts': {
+            'columns': ['account_id', 'account_name', 'industry', 'employee_count', 'segment', 'country', 'created_at', 'modified_at'],
+            'required': ['account_id'],
+        },
+        'activities': {
+            'columns': ['activity_id', 'occurred_at', 'activity_type', 'owner_id', 'lead_id', 'opportunity_id', 'account_id', 'duration_seconds', 'outcome'],
+            'required': ['activity_id', 'occurred_at', 'activity_type'],
+        },
+        'campaigns': {
+            'columns': ['campaign_id', 'campaign_name', 'channel', 'cost', 'currency', 'start_date', 'end_date'],
+            'required': ['campaign_id', 'channel'],
+        },
+        'contracts': {
+            'columns': ['contract_id', 'account_id', 'opportunity_id', 'start_date', 'end_date', 'annual_value', 'currency', 'csm_id', 'renewal_opportunity_id', 'status'],
+            'required': ['contract_id', 'account_id', 'start_date', 'end_date'],
+        },
+        'exchange_rates': {
+            'columns': ['rate_date', 'currency', 'rate'],
+            'required': ['rate_date', 'currency', 'rate'],
+        },
+        'lead_status_events': {
+            'columns': ['event_id', 'lead_id', 'changed_at', 'from_status', 'to_status'],
+            'required': ['lead_id', 'changed_at', 'to_status'],
+        },
+        'leads': {
+            'columns': ['lead_id', 'created_at', 'account_id', 'channel', 'campaign_id', 'owner_id', 'status', 'converted_at', 'converted_opportunity_id', 'disqualified_reason', 'has_budget', 'has_authority', 'has_need', 'has_timeline', 'fit_score', 'contact_name', 'email', 'phone', 'modified_at'],
+            'required': ['lead_id', 'created_at', 'status'],
+        },
+        'opportunities': {
+            'columns': ['opportunity_id', 'account_id', 'lead_id', 'opportunity_type', 'created_at', 'created_by_id', 'owner_id', 'stage', 'amount', 'currency', 'close_date', 'is_closed', 'is_won', 'lost_reason', 'competitor', 'forecast_category', 'handoff_note', 'has_budget', 'has_authority', 'has_need', 'has_timeline', 'modified_at'],
+            'required': ['opportunity_id', 'created_at', 'stage'],
+        },
+        'opportunity_changes': {
+            'columns': ['change_id', 'opportunity_id', 'changed_at', 'field', 'old_value', 'new_value', 'changed_by_id'],
+            'required': ['opportunity_id', 'changed_at', 'field'],
+        },
+        'quotas': {
+            'columns': ['user_id', 'quarter_start_date', 'quota_amount', 'currency'],
+            'required': ['user_id', 'quarter_start_date', 'quota_amount'],
+        },
+        'user_roles': {
+            'columns': ['user_id', 'role_label', 'team', 'valid_from', 'valid_to'],
+            'required': ['user_id', 'role_label', 'valid_from'],
+        },
+        'users': {
+            'columns': ['user_id', 'full_name', 'email', 'manager_id', 'hired_at', 'terminated_at', 'modified_at'],
+            'required': ['user_id', 'hired_at'],
+        },
+    }) }}
+{%- endmacro %}

@@ -1,0 +1,97 @@
+{#- Parsers for export text. Each returns null when the text is empty or cannot
+    be parsed; staging compares "text present but parsed null" to quarantine a
+    row with the rule it broke. DuckDB implementations now; other targets
+    dispatch to their own. -#}
+
+{% macro clean_text(column) -%}
+    nullif(trim({{ column }}), '')
+{%- endmacro %}
+
+{#- Ids: trimmed, empty and Salesforce's null id (000000000000000AAA) mean null. -#}
+{% macro clean_id(column) -%}
+    case
+        when trim({{ column }}) in ('', '000000000000000AAA', '000000000000000') then null
+        else trim({{ column }})
+    end
+{%- endmacro %}
+
+{#- Salesforce ids compare on their case-sensitive 15-character form. -#}
+{% macro sf_id15(column) -%}
+    case
+        when length({{ clean_id(column) }}) = 18 then substr({{ clean_id(column) }}, 1, 15)
+        else {{ clean_id(column) }}
+    end
+{%- endmacro %}
+
+{#- Labels for mapping: trimmed, inner whitespace collapsed, lower case. -#}
+{% macro clean_label(column) -%}
+    {{ return(adapter.dispatch('clean_label', 'the_model')(column)) }}
+{%- endmacro %}
+
+{% macro default__clean_label(column) -%}
+    nullif(lower(trim(regexp_replace({{ column }}, '\s+', ' ', 'g'))), '')
+{%- endmacro %}
+
+{% macro parse_timestamp(column) -%}
+    {{ return(adapter.dispatch('parse_timestamp', 'the_model')(column)) }}
+{%- endmacro %}
+
+{#- ISO with Z, a numeric offset or none; US MM/DD/YY[YY] [hh:mm AM/PM]; YYYY/MM/DD [hh:mm];
+    fractional seconds. An offset is applied so the result is UTC. US forms are tried
+    before YYYY/MM/DD because %Y also accepts two digits ("11/09/25" is 9 Nov 2025). -#}
+{% macro duckdb__parse_timestamp(column) -%}
+    case
+        when regexp_matches(trim({{ column }}), '[+-]\d\d:?\d\d$')
+            then try_strptime(
+                substr(trim({{ column }}), 1, 19), ['%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S']
+            ) - to_minutes(
+                (case when substr(trim({{ column }}), -6, 1) = '-' or substr(trim({{ column }}), -5, 1) = '-' then -1 else 1 end)
+                * (
+                    cast(substr(regexp_extract(trim({{ column }}), '(\d\d):?(\d\d)$', 1), 1, 2) as integer) * 60
+                    + cast(regexp_extract(trim({{ column }}), '(\d\d):?(\d\d)$', 2) as integer)
+                )
+            )
+        else try_strptime(
+            trim({{ column }}),
+            [
+                '%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%dT%H:%M:%S.%fZ', '%Y-%m-%dT%H:%M:%S',
+                '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%d %H:%M', '%Y-%m-%d',
+                '%m/%d/%y %I:%M %p', '%m/%d/%Y %I:%M %p', '%m/%d/%y %H:%M', '%m/%d/%Y %H:%M',
+                '%m/%d/%y', '%m/%d/%Y',
+                '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d'
+            ]
+        )
+    end
+{%- endmacro %}
+
+{% macro parse_date(column) -%}
+    cast({{ parse_timestamp(column) }} as date)
+{%- endmacro %}
+
+{% macro parse_money(column) -%}
+    {{ return(adapter.dispatch('parse_money', 'the_model')(column)) }}
+{%- endmacro %}
+
+{#- "₩1,200,000", "$12,000.50", "USD 12,000", " 12000.5 " -> decimal(18, 2). -#}
+{% macro duckdb__parse_money(column) -%}
+    case
+        when regexp_matches(trim({{ column }}), '^(-)?\s*([A-Za-z]{3}|[₩$€¥£])?\s*-?[0-9][0-9,]*(\.[0-9]+)?$')
+            then try_cast(regexp_replace(trim({{ column }}), '[^0-9.\-]', '', 'g') as decimal(18, 2))
+    end
+{%- endmacro %}
+
+{% macro parse_integer(column) -%}
+    {{ dbt.safe_cast("trim(" ~ column ~ ")", dbt.type_bigint()) }}
+{%- endmacro %}
+
+{% macro parse_boolean(column) -%}
+    case
+        when lower(trim({{ column }})) in ('true', 't', '1', 'yes', 'y') then true
+        when lower(trim({{ column }})) in ('false', 'f', '0', 'no', 'n') then false
+    end
+{%- endmacro %}
+
+{#- Personal data leaves staging only as a hash (for joins), never as text. -#}
+{% macro hash_personal(column) -%}
+    case when {{ clean_text(column) }} is not null then {{ dbt.hash("lower(trim(" ~ column ~ "))") }} end
+{%- endmacro %}

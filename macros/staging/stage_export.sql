@@ -1,0 +1,106 @@
+{#- The body of every base_<source>__<entity> model: take the raw text rows, parse,
+    and give each raw row exactly one row_status:
+
+      exact_duplicate  a repeat of an earlier row, every column equal (re-export)
+      quarantined      breaks a rule; quarantine_rule says which (the first it breaks)
+      superseded       an older version of a record (same key, earlier version_by)
+      staged           everything else: what stg_ models publish
+
+    parsed: list of [sql expression over the raw text columns raw_<name>, alias]
+    rules:  ordered list of [condition over raw and parsed columns, rule name]
+    joins:  extra left joins (label mappings, reference keys) visible to parsed and rules -#}
+{% macro stage_export(source_name, entity, key, parsed, rules=[], version_by=none, joins='') -%}
+{%- set columns = export_columns(source_name)[entity]['columns'] -%}
+with raw_rows as (
+    select * from {{ ref('raw_' ~ source_name ~ '__' ~ entity) }}
+),
+
+copies_numbered as (
+    select
+        {%- for column in columns %}
+        {{ column }} as raw_{{ column }},
+        {%- endfor %}
+        _source_row,
+        _source_file,
+        row_number() over (
+            partition by {{ columns | join(', ') }}
+            order by _source_row
+        ) as _copy_number
+    from raw_rows
+),
+
+parsed as (
+    select
+        raw.*,
+        {%- for expression, alias in parsed %}
+        {{ expression }} as {{ alias }},
+        {%- endfor %}
+        {{ raw_values_text(columns) }} as raw_values
+    from copies_numbered as raw
+    {{ joins }}
+),
+
+ruled as (
+    select
+        parsed.*,
+        case
+            when _copy_number > 1 then null
+            when {{ key }} is null then 'missing_key'
+            {%- for condition, rule in rules %}
+            when {{ condition }} then '{{ rule }}'
+            {%- endfor %}
+        end as quarantine_rule
+    from parsed
+),
+
+versioned as (
+    select
+        ruled.*,
+        {%- if version_by %}
+        case
+            when _copy_number = 1 and quarantine_rule is null
+                then row_number() over (
+                    partition by {{ key }}, _copy_number, quarantine_rule
+                    order by {{ version_by }} desc, _source_row desc
+                )
+        end as _version_rank
+        {%- else %}
+        1 as _version_rank
+        {%- endif %}
+    from ruled
+),
+
+final as (
+    select
+        versioned.*,
+        cast({{ key }} as {{ dbt.type_string() }}) as record_key,
+        case
+            when _copy_number > 1 then 'exact_duplicate'
+            when quarantine_rule is not null then 'quarantined'
+            when _version_rank > 1 then 'superseded'
+            else 'staged'
+        end as row_status
+    from versioned
+)
+
+select * from final
+{%- endmacro %}
+
+{#- The raw text of a row, for people reading quarantine: "col=value; col=value". -#}
+{% macro raw_values_text(columns) -%}
+    {%- set parts = [] -%}
+    {%- for column in columns -%}
+        {%- do parts.append("'" ~ column ~ "='") -%}
+        {%- do parts.append("coalesce(raw.raw_" ~ column ~ ", '')") -%}
+        {%- if not loop.last %}{% do parts.append("'; '") %}{% endif -%}
+    {%- endfor -%}
+    {{ dbt.concat(parts) }}
+{%- endmacro %}
+
+{#- Left join to the label mapping seed for one label column. -#}
+{% macro join_stage_label(alias, column, entity_type, source_system) -%}
+    left join {{ ref('stage_mapping') }} as {{ alias }}
+        on {{ alias }}.source_system = '{{ source_system }}'
+        and {{ alias }}.entity_type = '{{ entity_type }}'
+        and {{ clean_label(alias ~ '.source_label') }} = {{ clean_label('raw.raw_' ~ column) }}
+{%- endmacro %}

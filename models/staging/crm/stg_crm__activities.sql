@@ -1,0 +1,19 @@
+with activities as (
+    select * from {{ crm_ref('activities') }}
+),
+
+final as (
+    select
+        activity_id,
+        owner_id,
+        lead_id,
+        opportunity_id,
+        account_id,
+        activity_type,
+        outcome,
+        duration_seconds,
+        occurred_at
+    from activities
+)
+
+select * from final

@@ -1,0 +1,19 @@
+with campaigns as (
+    select * from {{ crm_ref('campaigns') }}
+),
+
+final as (
+    select
+        campaigns.campaign_id,
+        campaigns.campaign_name,
+        campaigns.channel,
+        campaigns.currency,
+        campaigns.cost_amount,
+        campaigns.cost_amount * rates.rate as cost_amount_reporting,
+        campaigns.start_date,
+        campaigns.end_date
+    from campaigns
+    {{ join_rate_on('rates', 'campaigns.currency', 'campaigns.start_date') }}
+)
+
+select * from final

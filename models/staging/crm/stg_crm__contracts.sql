@@ -1,0 +1,22 @@
+with contracts as (
+    select * from {{ crm_ref('contracts') }}
+),
+
+final as (
+    select
+        contracts.contract_id,
+        contracts.account_id,
+        contracts.opportunity_id,
+        contracts.csm_id,
+        contracts.renewal_opportunity_id,
+        contracts.currency,
+        contracts.status,
+        contracts.annual_value_amount,
+        contracts.annual_value_amount * rates.rate as annual_value_amount_reporting,
+        contracts.start_date,
+        contracts.end_date
+    from contracts
+    {{ join_rate_on('rates', 'contracts.currency', 'contracts.start_date') }}
+)
+
+select * from final

@@ -1,0 +1,27 @@
+with leads as (
+    select * from {{ crm_ref('leads') }}
+),
+
+final as (
+    select
+        lead_id,
+        account_id,
+        campaign_id,
+        owner_id,
+        converted_opportunity_id,
+        channel,
+        status,
+        disqualified_reason,
+        contact_name_hash,
+        email_hash,
+        fit_score,
+        has_budget,
+        has_authority,
+        has_need,
+        has_timeline,
+        created_at,
+        converted_at
+    from leads
+)
+
+select * from final

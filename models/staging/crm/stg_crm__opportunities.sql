@@ -1,0 +1,36 @@
+with opportunities as (
+    select * from {{ crm_ref('opportunities') }}
+),
+
+final as (
+    select
+        opportunities.opportunity_id,
+        opportunities.account_id,
+        opportunities.lead_id,
+        opportunities.created_by_id,
+        opportunities.owner_id,
+        opportunities.opportunity_type,
+        opportunities.stage,
+        opportunities.stage_label,
+        opportunities.currency,
+        opportunities.lost_reason,
+        opportunities.competitor,
+        opportunities.forecast_category,
+        opportunities.handoff_note,
+        opportunities.amount,
+        -- booked at the rate of the close date (the creation date while none is set)
+        opportunities.amount * rates.rate as amount_reporting,
+        opportunities.is_closed,
+        opportunities.is_won,
+        opportunities.has_budget,
+        opportunities.has_authority,
+        opportunities.has_need,
+        opportunities.has_timeline,
+        opportunities.close_date,
+        opportunities.created_at
+    from opportunities
+    {{ join_rate_on('rates', 'opportunities.currency',
+        'coalesce(opportunities.close_date, cast(opportunities.created_at as date))') }}
+)
+
+select * from final

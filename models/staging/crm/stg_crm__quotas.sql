@@ -1,0 +1,16 @@
+with quotas as (
+    select * from {{ crm_ref('quotas') }}
+),
+
+final as (
+    select
+        quotas.user_id,
+        quotas.currency,
+        quotas.quota_amount,
+        quotas.quota_amount * rates.rate as quota_amount_reporting,
+        quotas.quarter_start_date
+    from quotas
+    {{ join_rate_on('rates', 'quotas.currency', 'quotas.quarter_start_date') }}
+)
+
+select * from final

@@ -1,0 +1,2 @@
+-- The accounts export file as text, one row per line of the file.
+{{ read_export('generic', 'accounts') }}

@@ -1,0 +1,2 @@
+-- The contracts export file as text, one row per line of the file.
+{{ read_export('generic', 'contracts') }}

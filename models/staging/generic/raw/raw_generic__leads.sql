@@ -1,0 +1,2 @@
+-- The leads export file as text, one row per line of the file.
+{{ read_export('generic', 'leads') }}

@@ -1,0 +1,2 @@
+-- The opportunities export file as text, one row per line of the file.
+{{ read_export('generic', 'opportunities') }}

@@ -1,0 +1,2 @@
+-- The user_roles export file as text, one row per line of the file.
+{{ read_export('generic', 'user_roles') }}

@@ -1,0 +1,74 @@
+-- For every entity: raw rows in the export = staged + quarantined + exact
+-- duplicates + superseded versions. Raw rows are counted on the file reader and
+-- staged rows on the canonical model, so a row lost anywhere in between shows
+-- up as a difference.
+{%- set entities = export_entities() %}
+
+with raw_counts as (
+    {%- for entity in entities %}
+    select
+        '{{ entity }}' as entity,
+        count(*) as raw_rows
+    from {{ ref('raw_' ~ var('crm_source') ~ '__' ~ entity) }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+status_counts as (
+    {%- for entity in entities %}
+    select
+        '{{ entity }}' as entity,
+        sum(case when row_status = 'exact_duplicate' then 1 else 0 end) as exact_duplicate_rows,
+        sum(case when row_status = 'superseded' then 1 else 0 end) as superseded_rows
+    from {{ ref('base_' ~ var('crm_source') ~ '__' ~ entity) }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+staged_counts as (
+    {%- for entity in entities %}
+    select
+        '{{ entity }}' as entity,
+        count(*) as staged_rows
+    from {{ ref('stg_crm__' ~ entity) }}
+    {%- if entity == 'exchange_rates' %}
+    where rate_source = 'export'
+    {%- endif %}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+quarantine_counts as (
+    select
+        entity,
+        count(*) as quarantined_rows
+    from {{ ref('quarantined_rows') }}
+    group by entity
+),
+
+final as (
+    select
+        raw_counts.entity,
+        raw_counts.raw_rows,
+        staged_counts.staged_rows,
+        coalesce(quarantine_counts.quarantined_rows, 0) as quarantined_rows,
+        coalesce(status_counts.exact_duplicate_rows, 0) as exact_duplicate_rows,
+        coalesce(status_counts.superseded_rows, 0) as superseded_rows,
+        case
+            when raw_counts.raw_rows > 0
+                then 1.0 * coalesce(quarantine_counts.quarantined_rows, 0) / raw_counts.raw_rows
+            else 0
+        end as quarantined_share
+    from raw_counts
+    inner join staged_counts on raw_counts.entity = staged_counts.entity
+    left join status_counts on raw_counts.entity = status_counts.entity
+    left join quarantine_counts on raw_counts.entity = quarantine_counts.entity
+)
+
+select * from final
