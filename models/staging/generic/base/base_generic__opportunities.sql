@@ -17,7 +17,7 @@
         ["coalesce(" ~ parse_boolean('raw_is_won') ~ ", stage_map.is_won)", 'is_won'],
         [clean_label('raw_lost_reason'), 'lost_reason'],
         [clean_text('raw_competitor'), 'competitor'],
-        [clean_label('raw_forecast_category'), 'forecast_category'],
+        ["replace(" ~ clean_label('raw_forecast_category') ~ ", ' ', '_')", 'forecast_category'],
         [clean_text('raw_handoff_note'), 'handoff_note'],
         [parse_boolean('raw_has_budget'), 'has_budget'],
         [parse_boolean('raw_has_authority'), 'has_authority'],
