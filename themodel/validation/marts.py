@@ -1,3 +1,69 @@
 """The suites of the marts that exist. One `register` call per mart."""
 
 from __future__ import annotations
+
+from themodel.validation.suites import (
+    columns_exactly,
+    keys,
+    non_negative,
+    rates,
+    register,
+    rows_between,
+)
+
+register(
+    "marketing_kpis_monthly",
+    columns_exactly(
+        "channel",
+        "segment",
+        "reporting_currency",
+        "leads_count",
+        "mqls_count",
+        "opportunities_count",
+        "mql_rate",
+        "lead_to_opportunity_rate",
+        "pipeline_sourced_amount",
+        "won_sourced_amount",
+        "campaign_cost_amount",
+        "cost_per_opportunity_amount",
+        "is_window_complete",
+        "month",
+    )
+    + keys("month", "channel", "segment")
+    + rates("mql_rate", "lead_to_opportunity_rate")
+    + non_negative(
+        "leads_count",
+        "mqls_count",
+        "opportunities_count",
+        "pipeline_sourced_amount",
+        "won_sourced_amount",
+        "campaign_cost_amount",
+    )
+    + rows_between(1, 100_000)
+    + [
+        (
+            "ExpectColumnValuesToBeInSet",
+            {
+                "column": "segment",
+                "value_set": ["smb", "mid_market", "enterprise", "unknown", "unallocated"],
+            },
+        ),
+        # cross-column rules: a funnel never grows, won is part of pipeline
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "leads_count", "column_B": "mqls_count", "or_equal": True},
+        ),
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "leads_count", "column_B": "opportunities_count", "or_equal": True},
+        ),
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {
+                "column_A": "pipeline_sourced_amount",
+                "column_B": "won_sourced_amount",
+                "or_equal": True,
+            },
+        ),
+    ],
+)

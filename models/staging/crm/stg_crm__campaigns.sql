@@ -9,7 +9,7 @@ final as (
         campaigns.channel,
         campaigns.currency,
         campaigns.cost_amount,
-        campaigns.cost_amount * rates.rate as cost_amount_reporting,
+        cast(campaigns.cost_amount * rates.rate as decimal(18, 2)) as cost_amount_reporting,
         campaigns.start_date,
         campaigns.end_date
     from campaigns

@@ -12,7 +12,7 @@ final as (
         contracts.currency,
         contracts.status,
         contracts.annual_value_amount,
-        contracts.annual_value_amount * rates.rate as annual_value_amount_reporting,
+        cast(contracts.annual_value_amount * rates.rate as decimal(18, 2)) as annual_value_amount_reporting,
         contracts.start_date,
         contracts.end_date
     from contracts

@@ -19,7 +19,7 @@ final as (
         opportunities.handoff_note,
         opportunities.amount,
         -- booked at the rate of the close date (the creation date while none is set)
-        opportunities.amount * rates.rate as amount_reporting,
+        cast(opportunities.amount * rates.rate as decimal(18, 2)) as amount_reporting,
         opportunities.is_closed,
         opportunities.is_won,
         opportunities.has_budget,

@@ -7,7 +7,7 @@ final as (
         quotas.user_id,
         quotas.currency,
         quotas.quota_amount,
-        quotas.quota_amount * rates.rate as quota_amount_reporting,
+        cast(quotas.quota_amount * rates.rate as decimal(18, 2)) as quota_amount_reporting,
         quotas.quarter_start_date
     from quotas
     {{ join_rate_on('rates', 'quotas.currency', 'quotas.quarter_start_date') }}

@@ -1,0 +1,30 @@
+-- "Now" for every figure that depends on it: var('as_of_date') when set,
+-- otherwise the latest event in the data. Never the wall clock.
+{%- set as_of = var('as_of_date') %}
+
+with latest_events as (
+    select max(created_at) as event_at from {{ ref('stg_crm__leads') }}
+    union all
+    select max(changed_at) as event_at from {{ ref('stg_crm__lead_status_events') }}
+    union all
+    select max(created_at) as event_at from {{ ref('stg_crm__opportunities') }}
+    union all
+    select max(changed_at) as event_at from {{ ref('stg_crm__opportunity_changes') }}
+    union all
+    select max(occurred_at) as event_at from {{ ref('stg_crm__activities') }}
+),
+
+final as (
+    select
+        {%- if as_of %}
+        cast('{{ as_of }}' as timestamp) as as_of_at
+        {%- else %}
+        max(event_at) as as_of_at
+        {%- endif %}
+    from latest_events
+)
+
+select
+    as_of_at,
+    cast(as_of_at as date) as as_of_date
+from final

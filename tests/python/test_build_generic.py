@@ -1,0 +1,176 @@
+"""End to end on the generic format: generate the demo company, `dbt build` it on a
+fresh DuckDB file, and check every raw row is accounted for against truth.json.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from themodel.generator.cli import generate
+
+PROJECT = Path(__file__).resolve().parents[2]
+DBT = str(Path(sys.executable).with_name("dbt"))
+
+
+def dbt(args: Sequence[str], database: Path, exports: Path, work: Path):
+    """Run dbt in the project with its own database, target and log folders."""
+    env = dict(
+        os.environ,
+        DBT_PROFILES_DIR=str(PROJECT),
+        THE_MODEL_DUCKDB_PATH=str(database),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="False",
+    )
+    command = [
+        DBT,
+        *args,
+        "--target-path",
+        str(work / "target"),
+        "--log-path",
+        str(work / "logs"),
+        "--vars",
+        f"{{crm_export_path: '{exports}'}}",
+    ]
+    return subprocess.run(command, cwd=PROJECT, env=env, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory):
+    work = tmp_path_factory.mktemp("build")
+    exports = work / "exports"
+    truth = generate(1, 42, exports)
+    database = work / "warehouse.duckdb"
+    result = dbt(["build"], database, exports, work)
+    assert result.returncode == 0, result.stdout[-5000:]
+    with duckdb.connect(str(database), read_only=True) as con:
+        yield con, truth, result.stdout
+
+
+def test_build_warns_about_quarantine_with_counts(built):
+    _, _, output = built
+    assert "WARN 4 quarantine_is_empty_row_accounting_quarantined_rows" in output
+
+
+def test_every_raw_row_is_staged_quarantined_or_a_counted_duplicate(built):
+    con, truth, _ = built
+    rows = con.execute(
+        "select entity, raw_rows, staged_rows, quarantined_rows, exact_duplicate_rows,"
+        " superseded_rows from quarantine.row_accounting"
+    ).fetchall()
+    assert len(rows) == 12
+    for entity, raw, staged, quarantined, duplicates, superseded in rows:
+        assert raw == truth["raw_row_counts"][entity], entity
+        assert raw == staged + quarantined + duplicates + superseded, entity
+        assert staged == truth["clean_row_counts"][entity], entity
+        mess = truth["mess"].get(entity, {})
+        assert duplicates == mess.get("exact_duplicates", 0), entity
+        assert superseded == mess.get("updated_duplicates", 0), entity
+
+
+def test_quarantine_rules_match_the_planted_mess(built):
+    con, truth, _ = built
+    found = {
+        (entity, rule): count
+        for entity, rule, count in con.execute(
+            "select entity, rule, count(*) from quarantine.quarantined_rows group by all"
+        ).fetchall()
+    }
+    expected = {}
+    rule_of = {
+        "missing_keys": "missing_key",
+        "orphan_references": "orphan_reference",
+        "unknown_stage_labels": "unknown_stage_label",
+    }
+    for entity, kinds in truth["mess"].items():
+        for kind, count in kinds.items():
+            if kind in rule_of:
+                expected[(entity, rule_of[kind])] = count
+    assert found == expected
+    sample = con.execute(
+        "select source_file, record_key, raw_values from quarantine.quarantined_rows"
+        " where rule = 'missing_key' and entity = 'leads' limit 1"
+    ).fetchone()
+    assert sample[0] == "leads.csv"
+    assert sample[1].startswith("row ")
+    assert "lead_id=" in sample[2]
+
+
+def test_leads_per_channel_and_month_equal_truth(built):
+    con, truth, _ = built
+    found = {
+        (month.strftime("%Y-%m"), channel): leads
+        for month, channel, leads in con.execute(
+            "select month, channel, sum(leads_count) from marts.marketing_kpis_monthly"
+            " where leads_count > 0 group by all"
+        ).fetchall()
+    }
+    expected = {(r["month"], r["channel"]): r["leads"] for r in truth["leads_per_channel_month"]}
+    assert found == expected
+
+
+def test_no_personal_data_past_staging(built):
+    con, _, _ = built
+    columns = con.execute(
+        "select table_schema, table_name, column_name from information_schema.columns"
+        " where table_schema in ('intermediate', 'marts')"
+        " or (table_schema = 'staging' and table_name like 'stg_crm__%')"
+    ).fetchall()
+    assert columns
+    leaked = [c for c in columns if c[2] in {"email", "phone", "contact_name"}]
+    assert leaked == []
+    (emails,) = con.execute(
+        "select count(*) from staging.stg_crm__leads where email_hash like '%@%'"
+    ).fetchone()
+    assert emails == 0
+
+
+def copy_exports(tmp_path: Path) -> Path:
+    exports = tmp_path / "exports"
+    generate(1, 7, exports)
+    return exports
+
+
+def test_missing_required_file_fails_naming_the_file(tmp_path):
+    exports = copy_exports(tmp_path)
+    (exports / "users.csv").unlink()
+    result = dbt(
+        ["run", "--select", "+base_generic__users"], tmp_path / "w.duckdb", exports, tmp_path
+    )
+    assert result.returncode != 0
+    assert f"{exports}/users.csv (or .parquet) is missing" in result.stdout
+
+
+def test_missing_required_column_fails_naming_file_and_column(tmp_path):
+    exports = copy_exports(tmp_path)
+    leads = (exports / "leads.csv").read_text(encoding="utf-8").splitlines()
+    header = leads[0].split(",")
+    position = header.index("status")
+    rows = [
+        ",".join(v for i, v in enumerate(line.split(",")) if i != position) for line in leads[:50]
+    ]
+    (exports / "leads.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = dbt(
+        ["run", "--select", "raw_generic__leads"], tmp_path / "w.duckdb", exports, tmp_path
+    )
+    assert result.returncode != 0
+    assert "leads.csv has no column 'status', which is required" in result.stdout
+
+
+def test_missing_optional_file_gives_an_empty_model(tmp_path):
+    exports = copy_exports(tmp_path)
+    (exports / "activities.csv").unlink()
+    shutil.rmtree(tmp_path / "target", ignore_errors=True)
+    result = dbt(
+        ["build", "--select", "+stg_generic__activities"], tmp_path / "w.duckdb", exports, tmp_path
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        (count,) = con.execute("select count(*) from staging.stg_generic__activities").fetchone()
+    assert count == 0
