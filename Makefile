@@ -39,16 +39,18 @@ $(STAMP): pyproject.toml constraints.txt
 venv: $(STAMP)
 
 # The demo exports are generated, deterministic and git-ignored.
-$(DEMO_EXPORTS)/truth.json: $(STAMP)
+$(DEMO_EXPORTS)/truth.json: $(STAMP) $(wildcard themodel/generator/*.py)
 	$(PY) -m themodel generate --scale $(DEMO_SCALE) --seed $(DEMO_SEED) --format generic --out $(DEMO_EXPORTS)
 
 demo-data: $(DEMO_EXPORTS)/truth.json
 
 demo: $(STAMP) demo-data
+	@mkdir -p warehouse
 	THE_MODEL_DUCKDB_PATH=$(DEMO_DB) $(DBT) build --vars '{crm_export_path: $(DEMO_EXPORTS)}'
 	THE_MODEL_DUCKDB_PATH=$(DEMO_DB) $(PY) -m themodel summary --database $(DEMO_DB)
 
 lint: $(STAMP)
+	@mkdir -p warehouse
 	rm -f $(LINT_DB)
 	THE_MODEL_DUCKDB_PATH=$(LINT_DB) $(VENV)/bin/sqlfluff lint models tests analyses snapshots
 	rm -f $(LINT_DB)
