@@ -6,3 +6,12 @@
 {% macro as_of_date() -%}
     (select as_of_date from {{ ref('int_as_of_date') }})
 {%- endmacro %}
+
+{#- var('as_of_date') as a timestamp literal, or a typed null when unset. -#}
+{% macro as_of_literal() -%}
+    {%- if var('as_of_date') -%}
+        cast('{{ var("as_of_date") }}' as {{ dbt.type_timestamp() }})
+    {%- else -%}
+        cast(null as {{ dbt.type_timestamp() }})
+    {%- endif -%}
+{%- endmacro %}

@@ -174,3 +174,35 @@ def test_missing_optional_file_gives_an_empty_model(tmp_path):
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         (count,) = con.execute("select count(*) from staging.stg_generic__activities").fetchone()
     assert count == 0
+
+
+def test_realised_stage_transitions_equal_truth(built):
+    """Stage history rebuilt by the intermediate layer gives the generator's exact counts."""
+    con, truth, _ = built
+    rows = con.execute(
+        """
+        with visits as (
+            select
+                intervals.*,
+                lag(stage) over (partition by entity_id order by visit_number) as previous_stage
+            from intermediate.int_stage_intervals_reconstructed as intervals
+            where entity_type = 'opportunity' and not is_skipped
+        )
+        select strftime(visits.entered_at, '%Y-%m'), accounts.segment,
+               opportunities.opportunity_type, visits.previous_stage, visits.stage, count(*)
+        from visits
+        join staging.stg_crm__opportunities as opportunities
+            on opportunities.opportunity_id = visits.entity_id
+        join staging.stg_crm__accounts as accounts using (account_id)
+        where visits.previous_stage is not null
+        group by all
+        """
+    ).fetchall()
+    found = {row[:5]: row[5] for row in rows}
+    expected = {
+        (t["month"], t["segment"], t["opportunity_type"], t["from_stage"], t["to_stage"]): t[
+            "count"
+        ]
+        for t in truth["opportunity_stage_transitions"]
+    }
+    assert found == expected

@@ -1,7 +1,5 @@
 -- "Now" for every figure that depends on it: var('as_of_date') when set,
 -- otherwise the latest event in the data. Never the wall clock.
-{%- set as_of = var('as_of_date') %}
-
 with latest_events as (
     select max(created_at) as event_at from {{ ref('stg_crm__leads') }}
     union all
@@ -15,12 +13,7 @@ with latest_events as (
 ),
 
 final as (
-    select
-        {%- if as_of %}
-        cast('{{ as_of }}' as timestamp) as as_of_at
-        {%- else %}
-        max(event_at) as as_of_at
-        {%- endif %}
+    select coalesce({{ as_of_literal() }}, max(event_at)) as as_of_at
     from latest_events
 )
 

@@ -29,7 +29,8 @@ lead_outcomes as (
         journeys.mql_at is not null as is_mql,
         journeys.converted_at is not null
         and journeys.converted_at
-        <= {{ dbt.dateadd('day', var('lead_conversion_window_days'), 'journeys.created_at') }} as is_converted_in_window,
+        <= {{ dbt.dateadd('day', var('lead_conversion_window_days'), 'journeys.created_at') }}
+            as is_converted_in_window,
         opportunities.amount_reporting,
         coalesce(opportunities.is_won, false) as is_won
     from journeys
@@ -66,8 +67,9 @@ campaign_cost_by_month as (
         ) as campaign_cost_amount
     from campaigns
     inner join months
-        on campaigns.start_date < {{ dbt.dateadd('month', 1, 'months.date_month') }}
-        and campaigns.end_date >= months.date_month
+        on
+            campaigns.start_date < {{ dbt.dateadd('month', 1, 'months.date_month') }}
+            and campaigns.end_date >= months.date_month
     group by campaigns.channel, months.date_month
 ),
 
@@ -95,12 +97,14 @@ combined as (
             as campaign_cost_amount
     from lead_kpis
     left join segment_shares
-        on lead_kpis.channel = segment_shares.channel
-        and lead_kpis.segment = segment_shares.segment
-        and lead_kpis.month = segment_shares.month
+        on
+            lead_kpis.channel = segment_shares.channel
+            and lead_kpis.segment = segment_shares.segment
+            and lead_kpis.month = segment_shares.month
     full outer join campaign_cost_by_month
-        on lead_kpis.channel = campaign_cost_by_month.channel
-        and lead_kpis.month = campaign_cost_by_month.month
+        on
+            lead_kpis.channel = campaign_cost_by_month.channel
+            and lead_kpis.month = campaign_cost_by_month.month
 ),
 
 final as (

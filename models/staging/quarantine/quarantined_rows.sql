@@ -12,7 +12,7 @@ with quarantined as (
             record_key, {{ dbt.concat(["'row '", dbt.safe_cast('_source_row', dbt.type_string())]) }}
         ) as record_key,
         _source_row as source_row,
-        quarantine_rule as rule,  -- noqa: RF04
+        quarantine_rule as rule,
         raw_values
     from {{ ref('base_' ~ var('crm_source') ~ '__' ~ entity) }}
     where row_status = 'quarantined'

@@ -1,0 +1,114 @@
+-- One row per stage (or lead status) an entity entered, from whatever history
+-- the CRM keeps: opportunity field history, lead status history, and the
+-- record itself for entities with no history. Events after the as-of moment
+-- are left out. event_order breaks ties between equal timestamps.
+with opportunity_changes as (
+    select * from {{ ref('stg_crm__opportunity_changes') }}
+),
+
+opportunities as (
+    select * from {{ ref('stg_crm__opportunities') }}
+),
+
+lead_events as (
+    select * from {{ ref('stg_crm__lead_status_events') }}
+),
+
+leads as (
+    select * from {{ ref('stg_crm__leads') }}
+),
+
+stages as (
+    select * from {{ ref('int_funnel_stages') }}
+),
+
+as_of as (
+    select * from {{ ref('int_as_of_date') }}
+),
+
+opportunity_stage_events as (
+    select
+        'opportunity' as entity_type,
+        opportunity_id as entity_id,
+        new_value as stage,
+        'field_history' as event_source,
+        change_order as event_order,
+        changed_at as event_at
+    from opportunity_changes
+    where field = 'stage'
+),
+
+opportunities_without_history as (
+    select
+        'opportunity' as entity_type,
+        opportunities.opportunity_id as entity_id,
+        opportunities.stage,
+        'record' as event_source,
+        0 as event_order,
+        opportunities.created_at as event_at
+    from opportunities
+    where not exists (
+        select 1
+        from opportunity_stage_events
+        where opportunity_stage_events.entity_id = opportunities.opportunity_id
+    )
+),
+
+lead_status_events as (
+    select
+        'lead' as entity_type,
+        lead_id as entity_id,
+        to_status as stage,
+        'status_history' as event_source,
+        event_order,
+        changed_at as event_at
+    from lead_events
+),
+
+leads_without_history as (
+    select
+        'lead' as entity_type,
+        leads.lead_id as entity_id,
+        leads.status as stage,
+        'record' as event_source,
+        0 as event_order,
+        leads.created_at as event_at
+    from leads
+    where not exists (
+        select 1
+        from lead_status_events
+        where lead_status_events.entity_id = leads.lead_id
+    )
+),
+
+unioned as (
+    select * from opportunity_stage_events
+    union all
+    select * from opportunities_without_history
+    union all
+    select * from lead_status_events
+    union all
+    select * from leads_without_history
+),
+
+final as (
+    select
+        unioned.entity_type,
+        unioned.entity_id,
+        unioned.stage,
+        unioned.event_source,
+        stages.stage_order,
+        unioned.event_order,
+        coalesce(stages.is_won, false) as is_won_stage,
+        coalesce(stages.is_lost, false) as is_lost_stage,
+        unioned.event_at
+    from unioned
+    left join stages
+        on
+            unioned.entity_type = stages.entity_type
+            and unioned.stage = stages.stage
+    cross join as_of
+    where unioned.event_at <= as_of.as_of_at
+)
+
+select * from final

@@ -1,0 +1,144 @@
+-- One row per entity per stage visit, in order: when it entered, when it left
+-- (null while current), where it went next and how long it stayed.
+--   is_regression  the visit was entered by moving back to an earlier stage
+--   is_reopened    the visit was entered from a closed (won or lost) stage
+--   is_skipped     a stage of the funnel the entity jumped over on a forward
+--                  move: listed with zero time so conversion from it counts right.
+-- A deal created in a late stage did not visit the earlier ones: nothing is
+-- inserted before an entity's first event. Ties are broken by event_order.
+with events as (
+    select * from {{ ref('int_stage_events_unioned') }}
+),
+
+stages as (
+    select * from {{ ref('int_funnel_stages') }}
+),
+
+as_of as (
+    select * from {{ ref('int_as_of_date') }}
+),
+
+sequenced as (
+    select
+        events.*,
+        lag(events.stage) over (
+            partition by events.entity_type, events.entity_id order by events.event_at, events.event_order
+        ) as previous_event_stage
+    from events
+),
+
+-- a repeated event for the stage the entity is already in is not a new visit
+stage_changes as (
+    select *
+    from sequenced
+    where previous_event_stage is null or previous_event_stage != stage
+),
+
+visits as (
+    select
+        entity_type,
+        entity_id,
+        stage,
+        stage_order,
+        is_won_stage,
+        is_lost_stage,
+        event_at as entered_at,
+        event_order,
+        lead(event_at) over entity_window as exited_at,
+        lead(stage) over entity_window as next_stage,
+        lag(stage) over entity_window as previous_stage,
+        lag(stage_order) over entity_window as previous_stage_order,
+        lag(case when is_won_stage or is_lost_stage then 1 else 0 end) over entity_window = 1
+            as previous_is_closed
+    from stage_changes
+    window entity_window as (partition by entity_type, entity_id order by event_at, event_order)
+),
+
+-- stages of the funnel between two stages of a forward move (not into a loss)
+skipped as (
+    select
+        visits.entity_type,
+        visits.entity_id,
+        stages.stage,
+        stages.stage_order,
+        stages.is_won as is_won_stage,
+        stages.is_lost as is_lost_stage,
+        visits.entered_at,
+        visits.event_order,
+        visits.entered_at as exited_at,
+        cast(null as {{ dbt.type_string() }}) as next_stage,
+        visits.previous_stage,
+        visits.previous_stage_order,
+        false as previous_is_closed,
+        true as is_skipped
+    from visits
+    inner join stages
+        on
+            visits.entity_type = stages.entity_type
+            and visits.previous_stage_order < stages.stage_order
+            and visits.stage_order > stages.stage_order
+            and not stages.is_lost
+            and not stages.is_won
+    where
+        not visits.is_lost_stage
+        and not visits.previous_is_closed
+),
+
+all_visits as (
+    select
+        visits.*,
+        false as is_skipped
+    from visits
+    union all
+    select * from skipped
+),
+
+numbered as (
+    select
+        all_visits.*,
+        row_number() over (
+            partition by all_visits.entity_type, all_visits.entity_id
+            order by
+                all_visits.entered_at asc,
+                all_visits.event_order asc,
+                all_visits.is_skipped desc,
+                all_visits.stage_order asc
+        ) as visit_number
+    from all_visits
+),
+
+final as (
+    select
+        {{ surrogate_key(['numbered.entity_type', 'numbered.entity_id', 'numbered.visit_number']) }}
+            as stage_visit_id,
+        numbered.entity_type,
+        numbered.entity_id,
+        numbered.stage,
+        coalesce(
+            numbered.next_stage,
+            lead(numbered.stage) over (
+                partition by numbered.entity_type, numbered.entity_id order by numbered.visit_number
+            )
+        ) as next_stage,
+        numbered.visit_number,
+        numbered.stage_order,
+        {{ dbt.datediff('numbered.entered_at', 'coalesce(numbered.exited_at, as_of.as_of_at)', 'second') }}
+        / 86400.0 as days_in_stage,
+        numbered.exited_at is null as is_current,
+        coalesce(
+            not numbered.is_skipped
+            and not numbered.previous_is_closed
+            and numbered.stage_order < numbered.previous_stage_order,
+            false
+        ) as is_regression,
+        coalesce(not numbered.is_skipped and numbered.previous_is_closed, false) as is_reopened,
+        numbered.is_skipped,
+        numbered.is_won_stage,
+        numbered.is_lost_stage,
+        numbered.entered_at,
+        numbered.exited_at
+    from numbered
+    cross join as_of
+)
+
+select * from final
