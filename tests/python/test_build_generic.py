@@ -206,3 +206,26 @@ def test_realised_stage_transitions_equal_truth(built):
         for t in truth["opportunity_stage_transitions"]
     }
     assert found == expected
+
+
+def pipeline_rows(database: Path) -> list[tuple]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute(
+            "select * from intermediate.int_pipeline_daily order by opportunity_id, pipeline_date"
+        ).fetchall()
+
+
+def test_incremental_daily_pipeline_equals_a_full_refresh(tmp_path):
+    exports = copy_exports(tmp_path)
+    database = tmp_path / "w.duckdb"
+    first = dbt(["build", "--select", "+int_pipeline_daily"], database, exports, tmp_path)
+    assert first.returncode == 0, first.stdout[-3000:]
+    incremental = dbt(["run", "--select", "int_pipeline_daily"], database, exports, tmp_path)
+    assert incremental.returncode == 0, incremental.stdout[-3000:]
+    after_incremental = pipeline_rows(database)
+    full = dbt(
+        ["run", "--select", "int_pipeline_daily", "--full-refresh"], database, exports, tmp_path
+    )
+    assert full.returncode == 0, full.stdout[-3000:]
+    assert len(after_incremental) > 1000
+    assert after_incremental == pipeline_rows(database)

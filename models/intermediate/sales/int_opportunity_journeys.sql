@@ -1,0 +1,94 @@
+-- One row per opportunity with the time it first reached each milestone and
+-- the people at each hand-off: the SDR who created it, the AE who owned it
+-- when it was accepted, the AE who owned it at close, and the CSM of the
+-- resulting contract. Owners come from the owner history, not today's owner.
+with opportunities as (
+    select * from {{ ref('stg_crm__opportunities') }}
+),
+
+accounts as (
+    select * from {{ ref('stg_crm__accounts') }}
+),
+
+intervals as (
+    select * from {{ ref('int_stage_intervals_reconstructed') }}
+    where entity_type = 'opportunity'
+),
+
+owners as (
+    select * from {{ ref('int_opportunity_field_values_historized') }}
+    where field = 'owner_id'
+),
+
+contracts as (
+    select * from {{ ref('stg_crm__contracts') }}
+),
+
+milestones as (
+    select
+        entity_id as opportunity_id,
+        min(case when stage = 'accepted' then entered_at end) as accepted_at,
+        min(case when stage = 'discovery' then entered_at end) as discovery_at,
+        min(case when stage = 'proposal' then entered_at end) as proposal_at,
+        min(case when stage = 'negotiation' then entered_at end) as negotiation_at,
+        min(case when stage = 'commit' then entered_at end) as commit_at,
+        max(case when is_current and (is_won_stage or is_lost_stage) then entered_at end) as closed_at,
+        max(case when is_current then stage end) as current_stage,
+        max(case when is_current and is_won_stage then 1 else 0 end) = 1 as is_won,
+        max(case when is_current and (is_won_stage or is_lost_stage) then 1 else 0 end) = 1 as is_closed,
+        max(case when is_reopened then 1 else 0 end) = 1 as was_reopened,
+        max(case when is_regression then 1 else 0 end) = 1 as had_regression,
+        sum(case when is_skipped then 1 else 0 end) as skipped_stages_count
+    from intervals
+    group by entity_id
+),
+
+contract_csms as (
+    select
+        opportunity_id,
+        min(csm_id) as csm_id
+    from contracts
+    group by opportunity_id
+),
+
+final as (
+    select
+        opportunities.opportunity_id,
+        opportunities.account_id,
+        opportunities.lead_id,
+        opportunities.created_by_id as sdr_id,
+        accepting_owner.field_value as accepting_ae_id,
+        closing_owner.field_value as closing_ae_id,
+        contract_csms.csm_id,
+        opportunities.opportunity_type,
+        coalesce(accounts.segment, 'unknown') as segment,
+        milestones.current_stage,
+        opportunities.lost_reason,
+        opportunities.competitor,
+        milestones.skipped_stages_count,
+        coalesce(milestones.is_closed, false) as is_closed,
+        coalesce(milestones.is_won, false) as is_won,
+        coalesce(milestones.was_reopened, false) as was_reopened,
+        coalesce(milestones.had_regression, false) as had_regression,
+        opportunities.created_at,
+        milestones.accepted_at,
+        milestones.discovery_at,
+        milestones.proposal_at,
+        milestones.negotiation_at,
+        milestones.commit_at,
+        milestones.closed_at
+    from opportunities
+    left join accounts on opportunities.account_id = accounts.account_id
+    left join milestones on opportunities.opportunity_id = milestones.opportunity_id
+    left join contract_csms on opportunities.opportunity_id = contract_csms.opportunity_id
+    left join owners as accepting_owner
+        on opportunities.opportunity_id = accepting_owner.opportunity_id
+        and accepting_owner.valid_from <= milestones.accepted_at
+        and (accepting_owner.valid_to > milestones.accepted_at or accepting_owner.valid_to is null)
+    left join owners as closing_owner
+        on opportunities.opportunity_id = closing_owner.opportunity_id
+        and closing_owner.valid_from <= milestones.closed_at
+        and (closing_owner.valid_to > milestones.closed_at or closing_owner.valid_to is null)
+)
+
+select * from final
