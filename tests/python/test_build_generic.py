@@ -20,7 +20,7 @@ PROJECT = Path(__file__).resolve().parents[2]
 DBT = str(Path(sys.executable).with_name("dbt"))
 
 
-def dbt(args: Sequence[str], database: Path, exports: Path, work: Path):
+def dbt(args: Sequence[str], database: Path, exports: Path, work: Path, **variables: str):
     """Run dbt in the project with its own database, target and log folders."""
     env = dict(
         os.environ,
@@ -36,7 +36,9 @@ def dbt(args: Sequence[str], database: Path, exports: Path, work: Path):
         "--log-path",
         str(work / "logs"),
         "--vars",
-        f"{{crm_export_path: '{exports}'}}",
+        "{"
+        + ", ".join(f"{k}: '{v}'" for k, v in {"crm_export_path": exports, **variables}.items())
+        + "}",
     ]
     return subprocess.run(command, cwd=PROJECT, env=env, capture_output=True, text=True)
 
@@ -216,16 +218,25 @@ def pipeline_rows(database: Path) -> list[tuple]:
 
 
 def test_incremental_daily_pipeline_equals_a_full_refresh(tmp_path):
+    """Build as of ten days earlier, then let an incremental run catch up to the
+    latest data: the result must equal a full refresh."""
     exports = copy_exports(tmp_path)
     database = tmp_path / "w.duckdb"
-    first = dbt(["build", "--select", "+int_pipeline_daily"], database, exports, tmp_path)
-    assert first.returncode == 0, first.stdout[-3000:]
-    incremental = dbt(["run", "--select", "int_pipeline_daily"], database, exports, tmp_path)
-    assert incremental.returncode == 0, incremental.stdout[-3000:]
+    earlier = dbt(
+        ["build", "--select", "+int_pipeline_daily", "--indirect-selection", "cautious"],
+        database,
+        exports,
+        tmp_path,
+        as_of_date="2025-12-21 23:59:00",
+    )
+    assert earlier.returncode == 0, earlier.stdout[-3000:]
+    rows_before = len(pipeline_rows(database))
+    caught_up = dbt(["run", "--select", "+int_pipeline_daily"], database, exports, tmp_path)
+    assert caught_up.returncode == 0, caught_up.stdout[-3000:]
     after_incremental = pipeline_rows(database)
+    assert len(after_incremental) > rows_before > 1000
     full = dbt(
         ["run", "--select", "int_pipeline_daily", "--full-refresh"], database, exports, tmp_path
     )
     assert full.returncode == 0, full.stdout[-3000:]
-    assert len(after_incremental) > 1000
     assert after_incremental == pipeline_rows(database)
