@@ -19,11 +19,12 @@ expected as (
         days.pipeline_date
     from intervals
     inner join days
-        on intervals.entered_at < {{ dbt.dateadd('day', 1, 'days.pipeline_date') }}
-        and (
-            intervals.exited_at >= {{ dbt.dateadd('day', 1, 'days.pipeline_date') }}
-            or intervals.exited_at is null
-        )
+        on
+            intervals.entered_at < {{ dbt.dateadd('day', 1, 'days.pipeline_date') }}
+            and (
+                intervals.exited_at >= {{ dbt.dateadd('day', 1, 'days.pipeline_date') }}
+                or intervals.exited_at is null
+            )
 ),
 
 actual as (
@@ -42,8 +43,9 @@ mismatches as (
         coalesce(actual.row_count, 0) as row_count
     from expected
     full outer join actual
-        on expected.opportunity_id = actual.opportunity_id
-        and expected.pipeline_date = actual.pipeline_date
+        on
+            expected.opportunity_id = actual.opportunity_id
+            and expected.pipeline_date = actual.pipeline_date
     where expected.opportunity_id is null or actual.opportunity_id is null or actual.row_count != 1
 )
 

@@ -47,7 +47,7 @@ stint_months as (
         stints.role,
         stints.team,
         months.date_month as month,
-        {{ dbt.datediff(dbt.date_trunc('month', 'stints.valid_from'), 'months.date_month', 'month') }} + 1
+        {{ dbt.datediff(dbt.date_trunc('month', 'stints.valid_from'), 'months.date_month', 'month') }} + 1  -- noqa: LT05
             as month_in_role,
         {{ dbt.datediff(
             'greatest(stints.valid_from, cast(months.date_month as ' ~ dbt.type_timestamp() ~ '))',
@@ -57,8 +57,9 @@ stint_months as (
             as seconds_in_month
     from stints
     inner join months
-        on stints.valid_from < {{ dbt.dateadd('month', 1, 'months.date_month') }}
-        and stints.valid_until > months.date_month
+        on
+            stints.valid_from < {{ dbt.dateadd('month', 1, 'months.date_month') }}
+            and stints.valid_until > months.date_month
 ),
 
 -- months past the schedule's last row keep its factor

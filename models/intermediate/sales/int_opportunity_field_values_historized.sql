@@ -12,16 +12,32 @@ changes as (
 ),
 
 current_values as (
-    select opportunity_id, 'amount' as field, cast(amount as {{ dbt.type_string() }}) as field_value, created_at
+    select
+        opportunity_id,
+        'amount' as field,
+        cast(amount as {{ dbt.type_string() }}) as field_value,
+        created_at
     from opportunities
     union all
-    select opportunity_id, 'close_date' as field, cast(close_date as {{ dbt.type_string() }}) as field_value, created_at
+    select
+        opportunity_id,
+        'close_date' as field,
+        cast(close_date as {{ dbt.type_string() }}) as field_value,
+        created_at
     from opportunities
     union all
-    select opportunity_id, 'owner_id' as field, owner_id as field_value, created_at
+    select
+        opportunity_id,
+        'owner_id' as field,
+        owner_id as field_value,
+        created_at
     from opportunities
     union all
-    select opportunity_id, 'forecast_category' as field, forecast_category as field_value, created_at
+    select
+        opportunity_id,
+        'forecast_category' as field,
+        forecast_category as field_value,
+        created_at
     from opportunities
 ),
 
@@ -49,9 +65,10 @@ initial_values as (
         -1 as change_order
     from current_values
     left join first_changes
-        on current_values.opportunity_id = first_changes.opportunity_id
-        and current_values.field = first_changes.field
-        and first_changes.change_number = 1
+        on
+            current_values.opportunity_id = first_changes.opportunity_id
+            and current_values.field = first_changes.field
+            and first_changes.change_number = 1
 ),
 
 changed_values as (

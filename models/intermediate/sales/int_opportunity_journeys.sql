@@ -82,13 +82,15 @@ final as (
     left join milestones on opportunities.opportunity_id = milestones.opportunity_id
     left join contract_csms on opportunities.opportunity_id = contract_csms.opportunity_id
     left join owners as accepting_owner
-        on opportunities.opportunity_id = accepting_owner.opportunity_id
-        and accepting_owner.valid_from <= milestones.accepted_at
-        and (accepting_owner.valid_to > milestones.accepted_at or accepting_owner.valid_to is null)
+        on
+            opportunities.opportunity_id = accepting_owner.opportunity_id
+            and milestones.accepted_at >= accepting_owner.valid_from
+            and (milestones.accepted_at < accepting_owner.valid_to or accepting_owner.valid_to is null)
     left join owners as closing_owner
-        on opportunities.opportunity_id = closing_owner.opportunity_id
-        and closing_owner.valid_from <= milestones.closed_at
-        and (closing_owner.valid_to > milestones.closed_at or closing_owner.valid_to is null)
+        on
+            opportunities.opportunity_id = closing_owner.opportunity_id
+            and milestones.closed_at >= closing_owner.valid_from
+            and (milestones.closed_at < closing_owner.valid_to or closing_owner.valid_to is null)
 )
 
 select * from final

@@ -25,10 +25,6 @@ field_values as (
     select * from {{ ref('int_opportunity_field_values_historized') }}
 ),
 
-as_of as (
-    select * from {{ ref('int_as_of_date') }}
-),
-
 days as (
     {{ date_spine('day',
         "(select min(cast(created_at as date)) from " ~ ref('stg_crm__opportunities') ~ ")",
@@ -54,11 +50,12 @@ open_days as (
         {{ dbt.dateadd('day', 1, 'days_to_build.pipeline_date') }} as day_end
     from intervals
     inner join days_to_build
-        on intervals.entered_at < {{ dbt.dateadd('day', 1, 'days_to_build.pipeline_date') }}
-        and (
-            intervals.exited_at >= {{ dbt.dateadd('day', 1, 'days_to_build.pipeline_date') }}
-            or intervals.exited_at is null
-        )
+        on
+            intervals.entered_at < {{ dbt.dateadd('day', 1, 'days_to_build.pipeline_date') }}
+            and (
+                intervals.exited_at >= {{ dbt.dateadd('day', 1, 'days_to_build.pipeline_date') }}
+                or intervals.exited_at is null
+            )
     where not intervals.is_won_stage and not intervals.is_lost_stage
 ),
 
@@ -70,15 +67,17 @@ with_values as (
         open_days.stage,
         open_days.pipeline_date,
         {%- for field in fields %}
-        {{ field }}_values.field_value as {{ field }}_text{% if not loop.last %},{% endif %}
+            {{ field }}_values.field_value as {{ field }}_text{% if not loop.last %},{% endif %}
         {%- endfor %}
-    from open_days
+    from
+        open_days
     {%- for field in fields %}
-    left join field_values as {{ field }}_values
-        on open_days.opportunity_id = {{ field }}_values.opportunity_id
-        and {{ field }}_values.field = '{{ field }}'
-        and {{ field }}_values.valid_from < open_days.day_end
-        and ({{ field }}_values.valid_to >= open_days.day_end or {{ field }}_values.valid_to is null)
+        left join field_values as {{ field }}_values
+            on
+                open_days.opportunity_id = {{ field }}_values.opportunity_id
+                and {{ field }}_values.field = '{{ field }}'
+                and {{ field }}_values.valid_from < open_days.day_end
+                and ({{ field }}_values.valid_to >= open_days.day_end or {{ field }}_values.valid_to is null)
     {%- endfor %}
 ),
 
