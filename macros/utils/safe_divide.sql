@@ -1,8 +1,8 @@
 {#- numerator / denominator as a double; null (not an error) when the denominator is 0 or null. -#}
 {% macro safe_divide(numerator, denominator) -%}
     case
-        when {{ denominator }} != 0
-            then cast({{ numerator }} as {{ type_double() }}) / {{ denominator }}
+        when ({{ denominator }}) != 0
+            then cast(({{ numerator }}) as {{ type_double() }}) / ({{ denominator }})
     end
 {%- endmacro %}
 

@@ -240,3 +240,28 @@ def test_incremental_daily_pipeline_equals_a_full_refresh(tmp_path):
     )
     assert full.returncode == 0, full.stdout[-3000:]
     assert after_incremental == pipeline_rows(database)
+
+
+def test_planted_bottleneck_ranks_first_for_enterprise_from_month_19(built):
+    con, truth, _ = built
+    story = truth["story"]["bottleneck"]
+    rows = con.execute(
+        "select strftime(month, '%Y-%m'), stage from marts.funnel_bottlenecks"
+        " where segment = ? and bottleneck_rank = 1 and month >= date '2025-07-01'"
+        " order by month",
+        [story["segment"]],
+    ).fetchall()
+    assert story["from_month"] == 19
+    assert [month for month, _ in rows] == [f"2025-{m:02d}" for m in range(7, 13)]
+    assert {stage for _, stage in rows} == {story["from_stage"]}
+    (significant,) = con.execute(
+        "select count(*) from marts.funnel_bottlenecks where segment = 'enterprise'"
+        " and stage = 'proposal' and is_drop_significant and month >= date '2025-08-01'"
+    ).fetchone()
+    assert significant == 5
+    # before the change the stage may top a month by noise, but never with a clear drop
+    (before,) = con.execute(
+        "select count(*) from marts.funnel_bottlenecks where segment = 'enterprise'"
+        " and stage = 'proposal' and is_drop_significant and month < date '2025-07-01'"
+    ).fetchone()
+    assert before == 0

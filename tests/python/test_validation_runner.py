@@ -60,3 +60,9 @@ def test_mart_without_suite_and_suite_without_mart_fail(warehouse, demo_suite, t
 def test_missing_warehouse_is_a_clear_error(tmp_path):
     with pytest.raises(SystemExit, match="no warehouse here yet"):
         runner.main(["--database", str(tmp_path / "nope.duckdb")])
+
+
+def test_validating_twice_in_the_same_folder_works(warehouse, demo_suite, tmp_path):
+    suites.register("demo_mart", suites.keys("id"))
+    assert run(warehouse, tmp_path) == 0
+    assert run(warehouse, tmp_path) == 0

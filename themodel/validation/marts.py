@@ -67,3 +67,36 @@ register(
         ),
     ],
 )
+
+register(
+    "funnel_bottlenecks",
+    keys("month", "segment", "stage")
+    + [
+        (
+            "ExpectCompoundColumnsToBeUnique",
+            {"column_list": ["month", "segment", "bottleneck_rank"]},
+        )
+    ]
+    + rates("conversion_rate", "baseline_conversion_rate")
+    + non_negative("exits_count", "advanced_count", "baseline_exits_count", "bottleneck_rank")
+    + rows_between(1, 1_000_000)
+    + [
+        ("ExpectColumnValuesToBeBetween", {"column": "bottleneck_rank", "min_value": 1}),
+        (
+            "ExpectColumnValuesToBeBetween",
+            {"column": "conversion_drop", "min_value": -1, "max_value": 1},
+        ),
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "exits_count", "column_B": "advanced_count", "or_equal": True},
+        ),
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {
+                "column_A": "baseline_exits_count",
+                "column_B": "baseline_advanced_count",
+                "or_equal": True,
+            },
+        ),
+    ],
+)

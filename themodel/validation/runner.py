@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +67,8 @@ def run_suites(frames: dict, docs_dir: Path) -> tuple[int, list[Failure], str]:
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     import great_expectations as gx  # slow import: only when validating
 
+    # a fresh GE project each run: suites live in code, Data Docs are rebuilt
+    shutil.rmtree(docs_dir / "gx", ignore_errors=True)
     docs_dir.mkdir(parents=True, exist_ok=True)
     context = gx.get_context(mode="file", project_root_dir=str(docs_dir.resolve()))
     context.variables.progress_bars = {"globally": False}
@@ -73,15 +76,6 @@ def run_suites(frames: dict, docs_dir: Path) -> tuple[int, list[Failure], str]:
     failures: list[Failure] = []
     count = 0
     for mart, frame in frames.items():
-        for stale in (context.checkpoints, context.validation_definitions, context.suites):
-            try:
-                stale.delete(mart)
-            except Exception:  # not there yet: nothing to replace
-                pass
-        try:
-            source.delete_asset(mart)
-        except Exception:
-            pass
         batch = source.add_dataframe_asset(name=mart).add_batch_definition_whole_dataframe("all")
         suite = context.suites.add(gx.ExpectationSuite(name=mart))
         for class_name, kwargs in SUITES[mart]:
