@@ -265,3 +265,42 @@ def test_planted_bottleneck_ranks_first_for_enterprise_from_month_19(built):
         " and stage = 'proposal' and is_drop_significant and month < date '2025-07-01'"
     ).fetchone()
     assert before == 0
+
+
+def test_loose_and_strict_sdr_fall_outside_the_acceptance_band(built):
+    con, truth, _ = built
+    rows = con.execute(
+        "select user_id, sum(accepted_count), sum(rejected_count)"
+        " from marts.inside_sales_kpis_monthly group by user_id"
+    ).fetchall()
+    totals = {user: (accepted, rejected) for user, accepted, rejected in rows}
+    for user, expected in truth["handoffs_per_sdr"].items():
+        assert totals[user] == (expected["accepted"], expected["rejected"]), user
+    story = truth["story"]
+
+    def band(user: str) -> str:
+        accepted, rejected = totals[user]
+        rate = accepted / (accepted + rejected)
+        return "below" if rate < 0.70 else "above" if rate > 0.80 else "in_band"
+
+    assert band(story["loose_sdr"]["user_id"]) == "below"
+    assert band(story["strict_sdr"]["user_id"]) == "above"
+    special = {story["loose_sdr"]["user_id"], story["strict_sdr"]["user_id"], "_team"}
+    others = [user for user, (a, r) in totals.items() if user not in special and a + r >= 40]
+    assert len(others) >= 5
+    assert all(band(user) == "in_band" for user in others)
+
+
+def test_ramping_sdrs_grow_in_productive_fte_and_output(built):
+    con, truth, _ = built
+    for user, ramp in truth["story"]["ramping_sdrs"].items():
+        rows = con.execute(
+            "select productive_fte, opportunities_created_count"
+            " from marts.inside_sales_kpis_monthly where user_id = ? order by month limit 3",
+            [user],
+        ).fetchall()
+        if len(rows) < 3:
+            continue
+        # the last month may end at the as-of moment (23:59), a hair short of a full month
+        assert [fte for fte, _ in rows] == pytest.approx([0.0, 0.5, 1.0], abs=1e-3), user
+        assert [count for _, count in rows] == ramp["by_month_in_role"][:3], user

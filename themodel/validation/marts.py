@@ -100,3 +100,44 @@ register(
         ),
     ],
 )
+
+register(
+    "inside_sales_kpis_monthly",
+    keys("month", "user_id")
+    + rates("handoff_acceptance_rate", "handoff_dead_rate", "qualification_completeness_rate")
+    + non_negative(
+        "productive_fte",
+        "activities_count",
+        "leads_worked_count",
+        "opportunities_created_count",
+        "accepted_count",
+        "rejected_count",
+        "amount_at_creation",
+        "amount_won",
+        "median_hours_to_first_touch",
+    )
+    + rows_between(1, 1_000_000)
+    + [
+        (
+            "ExpectColumnValuesToBeInSet",
+            {"column": "handoff_acceptance_band", "value_set": ["below", "in_band", "above"]},
+        ),
+        # decided hand-offs never outnumber hand-offs
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {
+                "column_A": "opportunities_created_count",
+                "column_B": "accepted_count",
+                "or_equal": True,
+            },
+        ),
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {
+                "column_A": "opportunities_created_count",
+                "column_B": "rejected_count",
+                "or_equal": True,
+            },
+        ),
+    ],
+)

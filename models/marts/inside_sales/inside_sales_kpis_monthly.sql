@@ -1,0 +1,186 @@
+-- Inside sales (SDR) KPIs per month and SDR, plus a team row (user_id '_team')
+-- computed from the same events, so the team's rates are ratios of totals.
+-- Hand-off figures belong to the month the opportunity was created.
+with journeys as (
+    select * from {{ ref('int_opportunity_journeys') }}
+    where opportunity_type = 'new_business' and sdr_id is not null
+),
+
+opportunities as (
+    select * from {{ ref('stg_crm__opportunities') }}
+),
+
+amounts as (
+    select * from {{ ref('int_opportunity_amounts') }}
+),
+
+leads as (
+    select * from {{ ref('int_lead_journeys') }}
+),
+
+activities as (
+    select * from {{ ref('stg_crm__activities') }}
+),
+
+role_months as (
+    select * from {{ ref('int_user_role_months') }}
+    where role = 'inside_sales'
+),
+
+targets as (
+    select * from {{ ref('kpi_targets') }}
+    where metric = 'handoff_acceptance_rate'
+),
+
+handoff_events as (
+    select
+        journeys.sdr_id as user_id,
+        cast({{ dbt.date_trunc('month', 'journeys.created_at') }} as date) as month,
+        1 as handed_off,
+        case when journeys.accepted_at is not null then 1 else 0 end as accepted,
+        case
+            when journeys.accepted_at is null and opportunities.lost_reason = 'rejected_handoff' then 1 else 0
+        end as rejected,
+        (
+            case when opportunities.has_budget then 1 else 0 end
+            + case when opportunities.has_authority then 1 else 0 end
+            + case when opportunities.has_need then 1 else 0 end
+            + case when opportunities.has_timeline then 1 else 0 end
+        ) / 4.0 as qualification_completeness,
+        amounts.amount_at_created * rates.rate as amount_at_creation_reporting,
+        case when journeys.is_won then opportunities.amount_reporting else 0 end as amount_won_reporting
+    from journeys
+    inner join opportunities on journeys.opportunity_id = opportunities.opportunity_id
+    inner join amounts on journeys.opportunity_id = amounts.opportunity_id
+    {{ join_rate_on('rates', 'opportunities.currency', 'cast(journeys.created_at as date)') }}
+),
+
+first_touches as (
+    select
+        owner_id as user_id,
+        cast({{ dbt.date_trunc('month', 'sdr_working_at') }} as date) as month,
+        {{ dbt.datediff('mql_at', 'sdr_working_at', 'minute') }} / 60.0 as hours_to_first_touch  -- noqa: LT05
+    from leads
+    where owner_id is not null and sdr_working_at >= mql_at
+),
+
+sdr_activities as (
+    select
+        activities.owner_id as user_id,
+        activities.lead_id,
+        cast({{ dbt.date_trunc('month', 'activities.occurred_at') }} as date) as month
+    from activities
+    inner join role_months
+        on
+            activities.owner_id = role_months.user_id
+            and cast({{ dbt.date_trunc('month', 'activities.occurred_at') }} as date) = role_months.month
+),
+
+-- every event counts twice: for its SDR and for the team row
+levels as (
+    select false as is_team_row
+    union all
+    select true as is_team_row
+),
+
+handoff_totals as (
+    select
+        case when levels.is_team_row then '_team' else handoff_events.user_id end as user_id,
+        handoff_events.month,
+        sum(handoff_events.handed_off) as opportunities_created_count,
+        sum(handoff_events.accepted) as accepted_count,
+        sum(handoff_events.rejected) as rejected_count,
+        avg(handoff_events.qualification_completeness) as qualification_completeness_rate,
+        sum(handoff_events.amount_at_creation_reporting) as amount_at_creation,
+        sum(handoff_events.amount_won_reporting) as amount_won
+    from handoff_events
+    cross join levels
+    group by 1, 2
+),
+
+touch_totals as (
+    select
+        case when levels.is_team_row then '_team' else first_touches.user_id end as user_id,
+        first_touches.month,
+        {{ median('first_touches.hours_to_first_touch') }} as median_hours_to_first_touch
+    from first_touches
+    cross join levels
+    group by 1, 2
+),
+
+activity_totals as (
+    select
+        case when levels.is_team_row then '_team' else sdr_activities.user_id end as user_id,
+        sdr_activities.month,
+        count(*) as activities_count,
+        count(distinct sdr_activities.lead_id) as leads_worked_count
+    from sdr_activities
+    cross join levels
+    group by 1, 2
+),
+
+fte_totals as (
+    select
+        case when levels.is_team_row then '_team' else role_months.user_id end as user_id,
+        role_months.month,
+        sum(role_months.productive_fte) as productive_fte
+    from role_months
+    cross join levels
+    group by 1, 2
+),
+
+-- from the first month with leads on: role history may reach further back
+row_keys as (
+    select
+        candidate_keys.user_id,
+        candidate_keys.month
+    from (
+        select
+            fte_totals.user_id,
+            fte_totals.month
+        from fte_totals
+        union
+        select
+            handoff_totals.user_id,
+            handoff_totals.month
+        from handoff_totals
+    ) as candidate_keys
+    where candidate_keys.month >= (select cast({{ dbt.date_trunc('month', 'min(created_at)') }} as date) from leads)
+),
+
+final as (
+    select
+        row_keys.user_id,
+        {{ band_status(safe_divide('handoff_totals.accepted_count',
+            'handoff_totals.accepted_count + handoff_totals.rejected_count')) }} as handoff_acceptance_band,
+        '{{ var("reporting_currency") }}' as reporting_currency,
+        coalesce(fte_totals.productive_fte, 0) as productive_fte,
+        cast(coalesce(activity_totals.activities_count, 0) as {{ dbt.type_bigint() }}) as activities_count,
+        cast(coalesce(activity_totals.leads_worked_count, 0) as {{ dbt.type_bigint() }}) as leads_worked_count,
+        cast(coalesce(handoff_totals.opportunities_created_count, 0) as {{ dbt.type_bigint() }})
+            as opportunities_created_count,
+        {{ safe_divide('handoff_totals.opportunities_created_count', 'fte_totals.productive_fte') }}
+            as opportunities_per_productive_fte,
+        cast(coalesce(handoff_totals.accepted_count, 0) as {{ dbt.type_bigint() }}) as accepted_count,
+        cast(coalesce(handoff_totals.rejected_count, 0) as {{ dbt.type_bigint() }}) as rejected_count,
+        {{ safe_divide('handoff_totals.accepted_count',
+            'handoff_totals.accepted_count + handoff_totals.rejected_count') }} as handoff_acceptance_rate,
+        {{ safe_divide('handoff_totals.rejected_count', 'handoff_totals.opportunities_created_count') }}
+            as handoff_dead_rate,
+        cast(handoff_totals.qualification_completeness_rate as {{ type_double() }})
+            as qualification_completeness_rate,
+        cast(touch_totals.median_hours_to_first_touch as {{ type_double() }}) as median_hours_to_first_touch,
+        cast(coalesce(handoff_totals.amount_at_creation, 0) as decimal(18, 2)) as amount_at_creation,
+        cast(coalesce(handoff_totals.amount_won, 0) as decimal(18, 2)) as amount_won,
+        row_keys.user_id = '_team' as is_team_row,
+        row_keys.month
+    from row_keys
+    cross join targets
+    left join fte_totals on row_keys.user_id = fte_totals.user_id and row_keys.month = fte_totals.month
+    left join handoff_totals on row_keys.user_id = handoff_totals.user_id and row_keys.month = handoff_totals.month
+    left join touch_totals on row_keys.user_id = touch_totals.user_id and row_keys.month = touch_totals.month
+    left join activity_totals
+        on row_keys.user_id = activity_totals.user_id and row_keys.month = activity_totals.month
+)
+
+select * from final
