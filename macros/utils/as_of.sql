@@ -15,3 +15,8 @@
         cast(null as {{ dbt.type_timestamp() }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- The last day of the month a date falls in. -#}
+{% macro month_end_date(day) -%}
+    {{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, dbt.date_trunc('month', day))) }}
+{%- endmacro %}

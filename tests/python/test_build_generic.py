@@ -304,3 +304,25 @@ def test_ramping_sdrs_grow_in_productive_fte_and_output(built):
         # the last month may end at the as-of moment (23:59), a hair short of a full month
         assert [fte for fte, _ in rows] == pytest.approx([0.0, 0.5, 1.0], abs=1e-3), user
         assert [count for _, count in rows] == ramp["by_month_in_role"][:3], user
+
+
+def test_wins_per_ae_equal_truth_and_the_overloaded_quarter_shows(built):
+    con, truth, _ = built
+    found = {
+        (month.strftime("%Y-%m"), user): won
+        for month, user, won in con.execute(
+            "select month, user_id, won_count from marts.field_sales_kpis_monthly"
+            " where not is_team_row and won_count > 0"
+        ).fetchall()
+    }
+    expected = {(r["month"], r["user_id"]): r["won"] for r in truth["wins_per_ae_month"]}
+    assert found == expected
+    overloaded = {
+        month.strftime("%Y-%m")
+        for (month,) in con.execute(
+            "select month from marts.field_sales_kpis_monthly"
+            " where is_team_row and capacity_utilisation > 1"
+        ).fetchall()
+    }
+    assert overloaded and overloaded <= {"2025-04", "2025-05", "2025-06"}
+    assert truth["story"]["overload"]["quarter"] == "2025-Q2"

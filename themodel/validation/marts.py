@@ -141,3 +141,28 @@ register(
         ),
     ],
 )
+
+register(
+    "field_sales_kpis_monthly",
+    keys("month", "user_id")
+    + rates("win_rate", "win_rate_by_amount")
+    + non_negative(
+        "productive_fte",
+        "open_deals_count",
+        "capacity_deals",
+        "won_count",
+        "closed_count",
+        "won_amount",
+        "slipped_deals_count",
+        "slip_days",
+        "median_won_cycle_days",
+    )
+    + rows_between(1, 1_000_000)
+    + [
+        # won never exceeds closed
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "closed_count", "column_B": "won_count", "or_equal": True},
+        ),
+    ],
+)

@@ -1,0 +1,217 @@
+-- Field sales (AE) KPIs per month and AE, plus a team row (user_id '_team')
+-- computed from the same events. Wins and losses belong to the AE who owned
+-- the deal when it closed; slips to the owner when the close date moved.
+with journeys as (
+    select * from {{ ref('int_opportunity_journeys') }}
+    where opportunity_type = 'new_business'
+),
+
+opportunities as (
+    select * from {{ ref('stg_crm__opportunities') }}
+),
+
+pipeline as (
+    select * from {{ ref('int_pipeline_daily') }}
+    where opportunity_type = 'new_business'
+),
+
+slips as (
+    select * from {{ ref('int_close_date_changes') }}
+    where direction = 'pushed_out'
+),
+
+owners as (
+    select * from {{ ref('int_opportunity_field_values_historized') }}
+    where field = 'owner_id'
+),
+
+role_months as (
+    select * from {{ ref('int_user_role_months') }}
+    where role = 'field_sales'
+),
+
+quotas as (
+    select * from {{ ref('stg_crm__quotas') }}
+),
+
+capacity_overrides as (
+    select * from {{ ref('ae_capacity') }}
+),
+
+as_of as (
+    select * from {{ ref('int_as_of_date') }}
+),
+
+levels as (
+    select false as is_team_row
+    union all
+    select true as is_team_row
+),
+
+-- deals the AE decided on: accepted hand-offs that closed
+closed_deals as (
+    select
+        journeys.closing_ae_id as user_id,
+        cast({{ dbt.date_trunc('month', 'journeys.closed_at') }} as date) as month,
+        case when journeys.is_won then 1 else 0 end as won,
+        opportunities.amount_reporting,
+        case when journeys.is_won then opportunities.amount_reporting else 0 end as won_amount,
+        case
+            when journeys.is_won
+                then {{ dbt.datediff('journeys.created_at', 'journeys.closed_at', 'second') }} / 86400.0  -- noqa: LT05
+        end as won_cycle_days
+    from journeys
+    inner join opportunities on journeys.opportunity_id = opportunities.opportunity_id
+    where journeys.is_closed and journeys.accepted_at is not null and journeys.closing_ae_id is not null
+),
+
+closed_totals as (
+    select
+        case when levels.is_team_row then '_team' else closed_deals.user_id end as user_id,
+        closed_deals.month,
+        sum(closed_deals.won) as won_count,
+        count(*) as closed_count,
+        sum(closed_deals.won_amount) as won_amount,
+        sum(closed_deals.amount_reporting) as closed_amount,
+        {{ median('closed_deals.won_cycle_days') }} as median_won_cycle_days
+    from closed_deals
+    cross join levels
+    group by 1, 2
+),
+
+-- open deals at the end of the month (or at the as-of day in the last month)
+month_ends as (
+    select
+        pipeline.owner_id as user_id,
+        cast({{ dbt.date_trunc('month', 'pipeline.pipeline_date') }} as date) as month,
+        count(*) as open_deals_count
+    from pipeline
+    cross join as_of
+    where
+        pipeline.pipeline_date = least(
+            cast({{ month_end_date('pipeline.pipeline_date') }} as date),
+            as_of.as_of_date
+        )
+    group by pipeline.owner_id, cast({{ dbt.date_trunc('month', 'pipeline.pipeline_date') }} as date)
+),
+
+slip_events as (
+    select
+        owners.field_value as user_id,
+        cast({{ dbt.date_trunc('month', 'slips.changed_at') }} as date) as month,
+        slips.opportunity_id,
+        slips.change_days
+    from slips
+    inner join owners
+        on
+            slips.opportunity_id = owners.opportunity_id
+            and slips.changed_at >= owners.valid_from
+            and (slips.changed_at < owners.valid_to or owners.valid_to is null)
+),
+
+slip_totals as (
+    select
+        case when levels.is_team_row then '_team' else slip_events.user_id end as user_id,
+        slip_events.month,
+        count(distinct slip_events.opportunity_id) as slipped_deals_count,
+        sum(slip_events.change_days) as slip_days
+    from slip_events
+    cross join levels
+    group by 1, 2
+),
+
+people_months as (
+    select
+        role_months.user_id,
+        role_months.month,
+        role_months.productive_fte,
+        coalesce(month_ends.open_deals_count, 0) as open_deals_count,
+        coalesce(capacity_overrides.max_open_deals, {{ var('ae_default_capacity') }}) as capacity_deals,
+        quotas.quota_amount_reporting as quarter_quota_amount
+    from role_months
+    left join month_ends on role_months.user_id = month_ends.user_id and role_months.month = month_ends.month
+    left join capacity_overrides on role_months.user_id = capacity_overrides.user_id
+    left join quotas
+        on
+            role_months.user_id = quotas.user_id
+            and quotas.quarter_start_date = cast({{ dbt.date_trunc('quarter', 'role_months.month') }} as date)
+),
+
+people_totals as (
+    select
+        case when levels.is_team_row then '_team' else people_months.user_id end as user_id,
+        people_months.month,
+        sum(people_months.productive_fte) as productive_fte,
+        sum(people_months.open_deals_count) as open_deals_count,
+        -- a ramping AE's capacity counts by productive FTE
+        sum(people_months.capacity_deals * people_months.productive_fte) as capacity_deals,
+        sum(people_months.quarter_quota_amount) as quarter_quota_amount
+    from people_months
+    cross join levels
+    group by 1, 2
+),
+
+first_month as (
+    select cast({{ dbt.date_trunc('month', 'min(created_at)') }} as date) as month
+    from opportunities
+),
+
+combined as (
+    select
+        people_totals.user_id,
+        people_totals.month,
+        people_totals.productive_fte,
+        people_totals.open_deals_count,
+        people_totals.capacity_deals,
+        people_totals.quarter_quota_amount,
+        coalesce(closed_totals.won_count, 0) as won_count,
+        coalesce(closed_totals.closed_count, 0) as closed_count,
+        coalesce(closed_totals.won_amount, 0) as won_amount,
+        coalesce(closed_totals.closed_amount, 0) as closed_amount,
+        closed_totals.median_won_cycle_days,
+        coalesce(slip_totals.slipped_deals_count, 0) as slipped_deals_count,
+        coalesce(slip_totals.slip_days, 0) as slip_days
+    from people_totals
+    left join closed_totals
+        on people_totals.user_id = closed_totals.user_id and people_totals.month = closed_totals.month
+    left join slip_totals
+        on people_totals.user_id = slip_totals.user_id and people_totals.month = slip_totals.month
+    where people_totals.month >= (select first_month.month from first_month)
+),
+
+with_quarter as (
+    select
+        combined.*,
+        sum(combined.won_amount) over (
+            partition by combined.user_id, {{ dbt.date_trunc('quarter', 'combined.month') }}
+            order by combined.month
+            rows between unbounded preceding and current row
+        ) as quarter_to_date_won_amount
+    from combined
+),
+
+final as (
+    select
+        user_id,
+        '{{ var("reporting_currency") }}' as reporting_currency,
+        productive_fte,
+        cast(open_deals_count as {{ dbt.type_bigint() }}) as open_deals_count,
+        cast(capacity_deals as {{ type_double() }}) as capacity_deals,
+        {{ safe_divide('open_deals_count', 'capacity_deals') }} as capacity_utilisation,
+        cast(won_count as {{ dbt.type_bigint() }}) as won_count,
+        cast(closed_count as {{ dbt.type_bigint() }}) as closed_count,
+        cast(won_amount as decimal(18, 2)) as won_amount,
+        {{ safe_divide('won_count', 'closed_count') }} as win_rate,
+        {{ safe_divide('won_amount', 'closed_amount') }} as win_rate_by_amount,
+        cast(median_won_cycle_days as {{ type_double() }}) as median_won_cycle_days,
+        cast(slipped_deals_count as {{ dbt.type_bigint() }}) as slipped_deals_count,
+        cast(slip_days as {{ dbt.type_bigint() }}) as slip_days,
+        cast(quarter_quota_amount as decimal(18, 2)) as quarter_quota_amount,
+        cast(quarter_to_date_won_amount as decimal(18, 2)) as quarter_to_date_won_amount,
+        {{ safe_divide('quarter_to_date_won_amount', 'quarter_quota_amount') }} as quota_attainment_rate,
+        user_id = '_team' as is_team_row,
+        month
+    from with_quarter
+)
+
+select * from final
