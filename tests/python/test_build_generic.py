@@ -326,3 +326,70 @@ def test_wins_per_ae_equal_truth_and_the_overloaded_quarter_shows(built):
     }
     assert overloaded and overloaded <= {"2025-04", "2025-05", "2025-06"}
     assert truth["story"]["overload"]["quarter"] == "2025-Q2"
+
+
+def write_csv(path: Path, header: str, *rows: str) -> None:
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+
+
+def tiny_export(folder: Path, stage: str, modified_at: str) -> Path:
+    """A one-deal company whose CRM exports no history at all."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_csv(folder / "users.csv", "user_id,full_name,hired_at", "ae1,An AE,2023-01-01")
+    write_csv(folder / "user_roles.csv", "user_id,role_label,valid_from", "ae1,AE,2023-01-01")
+    write_csv(folder / "accounts.csv", "account_id,employee_count", "a1,5000")
+    write_csv(
+        folder / "leads.csv",
+        "lead_id,created_at,status,account_id",
+        "l1,2024-01-01T09:00:00Z,Converted,a1",
+    )
+    write_csv(
+        folder / "opportunities.csv",
+        "opportunity_id,account_id,created_at,owner_id,stage,amount,modified_at",
+        f"o1,a1,2024-01-01T10:00:00Z,ae1,{stage},1000,{modified_at}",
+    )
+    return folder
+
+
+def test_snapshots_rebuild_stage_history_for_a_crm_without_history(tmp_path):
+    database = tmp_path / "w.duckdb"
+    day_one = tiny_export(tmp_path / "day1", "Proposal", "2024-01-05T08:00:00Z")
+    first = dbt(
+        [
+            "build",
+            "--select",
+            "+int_stage_intervals_reconstructed",
+            "--indirect-selection",
+            "cautious",
+        ],
+        database,
+        day_one,
+        tmp_path,
+    )
+    assert first.returncode == 0, first.stdout[-3000:]
+    day_two = tiny_export(tmp_path / "day2", "Negotiation", "2024-01-09T08:00:00Z")
+    second = dbt(
+        [
+            "build",
+            "--select",
+            "+int_stage_intervals_reconstructed",
+            "--indirect-selection",
+            "cautious",
+        ],
+        database,
+        day_two,
+        tmp_path,
+    )
+    assert second.returncode == 0, second.stdout[-3000:]
+    with duckdb.connect(str(database), read_only=True) as con:
+        visits = con.execute(
+            "select stage, entered_at, exited_at, is_current"
+            " from intermediate.int_stage_intervals_reconstructed"
+            " where entity_type = 'opportunity' order by visit_number"
+        ).fetchall()
+    assert [
+        (stage, str(entered), str(exited), current) for stage, entered, exited, current in visits
+    ] == [
+        ("proposal", "2024-01-01 10:00:00", "2024-01-09 08:00:00", False),
+        ("negotiation", "2024-01-09 08:00:00", "None", True),
+    ]

@@ -5,7 +5,7 @@ with latest_events as (
     union all
     select max(changed_at) as event_at from {{ ref('stg_crm__lead_status_events') }}
     union all
-    select max(created_at) as event_at from {{ ref('stg_crm__opportunities') }}
+    select max(modified_at) as event_at from {{ ref('stg_crm__opportunities') }}
     union all
     select max(changed_at) as event_at from {{ ref('stg_crm__opportunity_changes') }}
     union all

@@ -1,13 +1,10 @@
 -- One row per stage (or lead status) an entity entered, from whatever history
--- the CRM keeps: opportunity field history, lead status history, and the
--- record itself for entities with no history. Events after the as-of moment
--- are left out. event_order breaks ties between equal timestamps.
+-- the CRM keeps: opportunity field history, lead status history, daily
+-- snapshots of the opportunities for a CRM with no field history, and the lead
+-- record itself for leads with no status history. Events after the as-of
+-- moment are left out. event_order breaks ties between equal timestamps.
 with opportunity_changes as (
     select * from {{ ref('stg_crm__opportunity_changes') }}
-),
-
-opportunities as (
-    select * from {{ ref('stg_crm__opportunities') }}
 ),
 
 lead_events as (
@@ -38,19 +35,28 @@ opportunity_stage_events as (
     where field = 'stage'
 ),
 
+-- without field history, the stages come from the daily snapshots: each
+-- version's stage from the time it was modified (the first from creation)
 opportunities_without_history as (
     select
         'opportunity' as entity_type,
-        opportunities.opportunity_id as entity_id,
-        opportunities.stage,
-        'record' as event_source,
-        0 as event_order,
-        opportunities.created_at as event_at
-    from opportunities
+        versions.opportunity_id as entity_id,
+        versions.stage,
+        'snapshot' as event_source,
+        row_number() over (
+            partition by versions.opportunity_id order by versions.dbt_valid_from
+        ) as event_order,
+        case
+            when row_number() over (
+                partition by versions.opportunity_id order by versions.dbt_valid_from
+            ) = 1 then versions.created_at
+            else versions.dbt_valid_from
+        end as event_at
+    from {{ ref('opportunities_snapshot') }} as versions
     where not exists (
         select 1
         from opportunity_stage_events
-        where opportunity_stage_events.entity_id = opportunities.opportunity_id
+        where opportunity_stage_events.entity_id = versions.opportunity_id
     )
 ),
 

@@ -27,7 +27,9 @@ final as (
         opportunities.has_need,
         opportunities.has_timeline,
         opportunities.close_date,
-        opportunities.created_at
+        opportunities.created_at,
+        -- versions without a modified time count as of their creation
+        coalesce(opportunities.modified_at, opportunities.created_at) as modified_at
     from opportunities
     {{ join_rate_on('rates', 'opportunities.currency',
         'coalesce(opportunities.close_date, cast(opportunities.created_at as date))') }}
