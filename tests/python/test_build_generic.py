@@ -393,3 +393,26 @@ def test_snapshots_rebuild_stage_history_for_a_crm_without_history(tmp_path):
         ("proposal", "2024-01-01 10:00:00", "2024-01-09 08:00:00", False),
         ("negotiation", "2024-01-09 08:00:00", "None", True),
     ]
+
+
+def test_capacity_valve_closes_in_the_overloaded_quarter_and_opens_later(tmp_path):
+    exports = copy_exports(tmp_path)
+    database = tmp_path / "w.duckdb"
+    guidance = {}
+    for as_of in ("2025-06-15 12:00:00", "2025-10-15 12:00:00"):
+        result = dbt(
+            ["build", "--select", "+sales_capacity_valve", "--indirect-selection", "cautious"],
+            database,
+            exports,
+            tmp_path,
+            as_of_date=as_of,
+        )
+        assert result.returncode == 0, result.stdout[-3000:]
+        with duckdb.connect(str(database), read_only=True) as con:
+            guidance[as_of[:7]] = con.execute(
+                "select guidance, utilisation_rate from marts.sales_capacity_valve"
+                " where is_team_row"
+            ).fetchone()
+    assert guidance["2025-06"][0] == "high_certainty_only"
+    assert guidance["2025-06"][1] > 1
+    assert guidance["2025-10"][0] == "hand_over_early", guidance

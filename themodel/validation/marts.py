@@ -166,3 +166,23 @@ register(
         ),
     ],
 )
+
+register(
+    "sales_capacity_valve",
+    keys("as_of_date", "user_id")
+    + non_negative("open_deals_count", "capacity_deals", "utilisation_rate")
+    + rows_between(1, 100_000)
+    + [
+        (
+            "ExpectColumnValuesToBeInSet",
+            {
+                "column": "guidance",
+                "value_set": ["hand_over_early", "normal", "high_certainty_only"],
+            },
+        ),
+        (
+            "ExpectColumnDistinctValuesToEqualSet",
+            {"column": "is_team_row", "value_set": [False, True]},
+        ),
+    ],
+)

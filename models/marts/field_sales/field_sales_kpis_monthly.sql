@@ -125,6 +125,7 @@ people_months as (
         role_months.user_id,
         role_months.month,
         role_months.productive_fte,
+        role_months.ramp_factor,
         coalesce(month_ends.open_deals_count, 0) as open_deals_count,
         coalesce(capacity_overrides.max_open_deals, {{ var('ae_default_capacity') }}) as capacity_deals,
         quotas.quota_amount_reporting as quarter_quota_amount
@@ -143,8 +144,9 @@ people_totals as (
         people_months.month,
         sum(people_months.productive_fte) as productive_fte,
         sum(people_months.open_deals_count) as open_deals_count,
-        -- a ramping AE's capacity counts by productive FTE
-        sum(people_months.capacity_deals * people_months.productive_fte) as capacity_deals,
+        -- a ramping AE's capacity counts by the month's ramp factor (not by the share
+        -- of the month elapsed, so the as-of month is not understated)
+        sum(people_months.capacity_deals * people_months.ramp_factor) as capacity_deals,
         sum(people_months.quarter_quota_amount) as quarter_quota_amount
     from people_months
     cross join levels
