@@ -9,6 +9,7 @@ touches the truth.
 from __future__ import annotations
 
 import random
+from itertools import accumulate
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -157,6 +158,7 @@ class Company:
         self.counters: Counter = Counter()
         self.reassigned: list[str] = []
         self.open_by_ae_day: Counter = Counter()
+        self.weight_cache: dict = {}
 
     # ---- helpers -------------------------------------------------------------------------
     def next_id(self, prefix: str) -> str:
@@ -168,11 +170,18 @@ class Company:
         span = (month_start(month + 1) - start).total_seconds() / 86400
         return add_days(start, self.rng.uniform(0, span - 0.01))
 
-    def pick_weighted(self, people, moment: datetime):
-        weights = [p.ramp_weight(moment) for p in people]
-        if not people or sum(weights) == 0:
+    def pick_weighted(self, role: str, moment: datetime):
+        """Someone in the role, weighted by ramp; weights are cached per epoch like Staff.active."""
+        key = (role, self.staff.epoch(moment))
+        entry = self.weight_cache.get(key)
+        if entry is None:
+            people = self.staff.active(role, moment)
+            entry = (people, list(accumulate(p.ramp_weight(moment) for p in people)))
+            self.weight_cache[key] = entry
+        people, cumulative = entry
+        if not people or cumulative[-1] == 0:
             return None
-        return self.rng.choices(people, weights=weights, k=1)[0]
+        return self.rng.choices(people, cum_weights=cumulative, k=1)[0]
 
     def krw(self, amount: float, currency: str, day: datetime) -> float:
         return amount if currency == "KRW" else amount * self.usd_rates[iso_date(day)]
@@ -349,7 +358,7 @@ class Company:
             return
         previous = "mql"
         for attempt in range(2):
-            sdr = self.pick_weighted(self.staff.active("inside_sales", at), at)
+            sdr = self.pick_weighted("inside_sales", at)
             if sdr is None:
                 return
             lead["owner_id"] = sdr.user_id
@@ -461,7 +470,7 @@ class Company:
 
     def hand_off(self, lead, at, sdr_id, segment, account_id) -> Deal:
         rng = self.rng
-        ae = self.pick_weighted(self.staff.active("field_sales", at), at)
+        ae = self.pick_weighted("field_sales", at)
         cycle = sum(BASE_DAYS[segment].values()) * rng.uniform(0.8, 1.3)
         deal = self.new_deal(
             account_id=account_id,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from themodel.generator.calendar import WINDOW_START, month_start
+from themodel.generator.calendar import WINDOW_END, WINDOW_START, month_start
 
 ROLE_LABELS = {
     "marketing": "Marketing",
@@ -110,12 +111,38 @@ class Staff:
     story: dict
 
     _cache: dict = field(default_factory=dict)
+    _holders: dict = field(default_factory=dict)
+    _boundaries: list = field(default_factory=list)
+
+    def epoch(self, moment: datetime) -> int:
+        """Which stretch of time between two staffing changes a moment falls in.
+
+        Roles change only at hires, transfers and departures, and ramp weights at
+        month starts, so everyone's role and weight is the same within an epoch."""
+        if not self._boundaries:
+            moments = {WINDOW_START}
+            for person in self.people.values():
+                moments.update(s.valid_from for s in person.stints)
+                moments.update(s.valid_to for s in person.stints if s.valid_to)
+                if person.terminated_at:
+                    moments.add(person.terminated_at)
+            first = min(moments)
+            month = datetime(first.year, first.month, 1)
+            while month <= WINDOW_END + timedelta(days=800):
+                moments.add(month)
+                month = datetime(month.year + month.month // 12, month.month % 12 + 1, 1)
+            self._boundaries = sorted(moments)
+        return bisect_right(self._boundaries, moment)
 
     def active(self, role: str, moment: datetime) -> list[Person]:
-        """Who holds a role at a moment (hour precision: hires start 09:00, leavers go 18:00)."""
-        key = (role, moment.date(), moment.hour)
+        """Who holds a role at a moment (the same for every moment of an epoch)."""
+        key = (role, self.epoch(moment))
         if key not in self._cache:
-            self._cache[key] = [p for p in self.people.values() if p.role_at(moment) == role]
+            if role not in self._holders:  # everyone who ever held the role, in people order
+                self._holders[role] = [
+                    p for p in self.people.values() if any(s.role == role for s in p.stints)
+                ]
+            self._cache[key] = [p for p in self._holders[role] if p.role_at(moment) == role]
         return self._cache[key]
 
 
