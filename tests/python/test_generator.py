@@ -256,3 +256,73 @@ def test_mess_counts_in_the_files_equal_truth(demo):
         activities["opportunity_id"] != ""
     )
     assert orphan.sum() == mess["activities"]["orphan_references"]
+
+
+@pytest.fixture(scope="module")
+def salesforce(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("salesforce")
+    return out, generate(1, 42, out, export_format="salesforce")
+
+
+SALESFORCE_FILES = (
+    "Opportunity OpportunityHistory OpportunityFieldHistory Lead LeadHistory Account User "
+    "UserRole Task Event Campaign Contract DatedConversionRate"
+).split()
+
+
+def test_salesforce_format_writes_every_object_with_salesforce_conventions(salesforce):
+    from themodel.generator.salesforce import NULL_ID, id15_to_18
+
+    out, truth = salesforce
+    for name in SALESFORCE_FILES:
+        frame = read(out, name)
+        assert len(frame) > 0, name
+        assert truth["raw_row_counts"][f"{name}.csv"] == len(frame)
+        ids = frame["Id"]
+        assert ids.str.len().eq(18).all(), name
+        assert (ids.str[:15].map(id15_to_18) == ids).all(), f"{name}: bad checksum suffix"
+        assert ids.is_unique, name
+    opportunities = read(out, "Opportunity")
+    assert set(opportunities["IsWon"]) == {"TRUE", "FALSE"}
+    assert set(opportunities["StageName"]) <= {
+        "Prospecting", "Qualification", "Needs Analysis", "Proposal/Price Quote",
+        "Negotiation/Review", "Commit", "Closed Won", "Closed Lost", "Renewal Due",
+        "Renewed", "Churned",
+    }  # fmt: skip
+    leads = read(out, "Lead")
+    assert (leads.loc[leads["IsConverted"] == "FALSE", "ConvertedOpportunityId"] == NULL_ID).all()
+    # Salesforce's own example: the 15-character id 001A0000006Vm9r ends in IAC
+    assert id15_to_18("001A0000006Vm9r") == "001A0000006Vm9rIAC"
+
+
+def test_both_formats_describe_the_same_company(demo, salesforce):
+    generic_out, _ = demo
+    sf_out, _ = salesforce
+    generic = latest(read(generic_out, "opportunities"), "opportunity_id")
+    sf = read(sf_out, "Opportunity")
+    assert len(sf) == len(generic)
+    assert (sf["IsWon"] == "TRUE").sum() == generic["is_won"].str.strip().eq("true").sum()
+    generic_amount = generic["amount"].str.replace(r"[^0-9.]", "", regex=True).astype(float)
+    assert sf["Amount"].astype(float).sum() == pytest.approx(generic_amount.sum())
+    won = sf["IsWon"] == "TRUE"
+    assert sf.loc[won, "Amount"].astype(float).sum() == pytest.approx(
+        generic_amount[generic["is_won"].str.strip() == "true"].sum()
+    )
+    assert len(read(sf_out, "Lead")) == len(latest(read(generic_out, "leads"), "lead_id"))
+
+
+def test_opportunity_history_has_a_row_for_every_stage_amount_or_close_date_change(salesforce):
+    out, _ = salesforce
+    fields = read(out, "OpportunityFieldHistory")
+    history = read(out, "OpportunityHistory")
+    tracked = fields[fields["Field"].isin(["created", "StageName", "Amount", "CloseDate"])]
+    # one history row per moment a snapshot field changed (several fields can change at once)
+    moments = tracked.drop_duplicates(["OpportunityId", "CreatedDate"])
+    assert len(history) == len(moments)
+    assert history["OpportunityId"].nunique() == len(read(out, "Opportunity"))
+
+
+def test_salesforce_format_is_byte_identical_for_the_same_seed(salesforce, tmp_path):
+    out, _ = salesforce
+    generate(1, 42, tmp_path, export_format="salesforce")
+    assert digest(tmp_path) == digest(out)

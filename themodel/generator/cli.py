@@ -8,6 +8,7 @@ from pathlib import Path
 
 from themodel.generator.company import simulate
 from themodel.generator.mess import apply_mess
+from themodel.generator.salesforce import write_salesforce
 from themodel.generator.truth import build_truth
 from themodel.generator.writers import write_json, write_tables
 
@@ -17,13 +18,15 @@ def generate(
 ) -> dict:
     company = simulate(scale, seed)
     truth = build_truth(company)
-    truth["mess"] = apply_mess(company.tables, scale, seed)
-    truth["raw_row_counts"] = {name: len(rows) for name, rows in sorted(company.tables.items())}
     if export_format == "salesforce":
-        from themodel.generator.salesforce import write_salesforce
-
-        write_salesforce(company, out)
+        if file_type != "csv":
+            raise SystemExit("--format salesforce writes CSV only (a Data Export is CSV)")
+        # the same company, clean: the mess is planted in the generic format
+        truth["mess"] = {}
+        truth["raw_row_counts"] = write_salesforce(company, out)
     else:
+        truth["mess"] = apply_mess(company.tables, scale, seed)
+        truth["raw_row_counts"] = {name: len(rows) for name, rows in sorted(company.tables.items())}
         write_tables(company.tables, out, file_type)
     truth["format"] = {"export_format": export_format, "file_type": file_type}
     write_json(truth, out / "truth.json")

@@ -9,10 +9,10 @@ touches the truth.
 from __future__ import annotations
 
 import random
-from itertools import accumulate
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import accumulate
 
 from themodel.generator.calendar import (
     MONTHS,
