@@ -1,6 +1,7 @@
 {#- Read one export entity as all-text columns with the names the project expects.
 
-    Headers are matched after trimming and lower-casing; an absent optional column
+    Headers are matched after trimming, lower-casing and dropping underscores and
+    spaces (stage_name = StageName); an absent optional column
     becomes null; an absent required column stops the build with a message that
     names the file and the column; an absent optional file gives an empty relation.
     Adds _source_row (1-based position in the file) and _source_file. -#}
@@ -9,19 +10,21 @@
     {%- set relation = source(source_name, entity) -%}
     {%- set spec = export_columns(source_name)[entity] -%}
     {%- set columns, required = spec['columns'], spec['required'] -%}
-    {{ return(adapter.dispatch('read_export', 'the_model')(relation, entity, columns, required)) }}
+    {%- set files = spec.get('files', [entity]) -%}
+    {%- set file_required = spec.get('file_required', source_name == 'generic' and entity in var('required_export_files')) -%}
+    {{ return(adapter.dispatch('read_export', 'the_model')(relation, entity, columns, required, files, file_required)) }}
 {%- endmacro %}
 
-{% macro duckdb__read_export(relation, entity, columns, required) -%}
-    {%- set file = export_file(entity) if execute else none -%}
+{% macro duckdb__read_export(relation, entity, columns, required, files, file_required) -%}
+    {%- set file = export_file(files) if execute else none -%}
     {%- if file is none -%}
-        {%- if execute and entity in var('required_export_files') -%}
+        {%- if execute and file_required -%}
             {#- fails when the model runs, not when it compiles, so lint and docs work without exports -#}
             select
                 {%- for column in columns %}
                 cast(null as {{ dbt.type_string() }}) as {{ column }},
                 {%- endfor %}
-                cast(error('Export file {{ var("crm_export_path") }}/{{ entity }}.csv (or .parquet) is missing. It is required: set crm_export_path to the folder holding your exports (see docs/generic_format.md).') as {{ dbt.type_bigint() }}) as _source_row,
+                cast(error('Export file {{ var("crm_export_path") }}/{{ files[0] }}.csv (or .parquet) is missing. It is required: set crm_export_path to the folder holding your exports (see docs/generic_format.md).') as {{ dbt.type_bigint() }}) as _source_row,
                 cast(null as {{ dbt.type_string() }}) as _source_file
         {%- else -%}
             {{ empty_export(columns) }}
@@ -30,9 +33,9 @@
         {%- set reader = export_reader(file) -%}
         {%- set found = {} -%}
         {%- for row in run_query("describe select * from " ~ reader) -%}
-            {%- do found.update({row[0] | trim | lower: row[0]}) -%}
+            {%- do found.update({header_key(row[0]): row[0]}) -%}
         {%- endfor -%}
-        {%- for column in required if column not in found -%}
+        {%- for column in required if header_key(column) not in found -%}
             {{ exceptions.raise_compiler_error(
                 "Export file " ~ file ~ " has no column '" ~ column ~ "', which is required for "
                 ~ entity ~ ". Columns found: " ~ (found.keys() | list | sort | join(', '))
@@ -40,8 +43,8 @@
         {%- endfor -%}
         select
             {%- for column in columns %}
-            {% if column in found -%}
-                cast({{ adapter.quote(found[column]) }} as {{ dbt.type_string() }})
+            {% if header_key(column) in found -%}
+                cast({{ adapter.quote(found[header_key(column)]) }} as {{ dbt.type_string() }})
             {%- else -%}
                 cast(null as {{ dbt.type_string() }})
             {%- endif %} as {{ column }},
@@ -52,17 +55,20 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro default__read_export(relation, entity, columns, required) -%}
+{% macro default__read_export(relation, entity, columns, required, files, file_required) -%}
     {#- Other targets read the raw table the loader wrote (all text, lower-case headers). -#}
     {%- set existing = load_relation(relation) if execute else none -%}
     {%- if existing is none -%}
         {{ empty_export(columns) }}
     {%- else -%}
-        {%- set found = adapter.get_columns_in_relation(existing) | map(attribute='name') | map('lower') | list -%}
+        {%- set found = {} -%}
+        {%- for name in adapter.get_columns_in_relation(existing) | map(attribute='name') -%}
+            {%- do found.update({header_key(name): name}) -%}
+        {%- endfor -%}
         select
             {%- for column in columns %}
-            {% if column in found -%}
-                cast({{ column }} as {{ dbt.type_string() }})
+            {% if header_key(column) in found -%}
+                cast({{ adapter.quote(found[header_key(column)]) }} as {{ dbt.type_string() }})
             {%- else -%}
                 cast(null as {{ dbt.type_string() }})
             {%- endif %} as {{ column }},
@@ -76,6 +82,11 @@
 {% macro export_columns(source_name) -%}
     {%- if source_name == 'generic' -%}
         {{ return(generic_export_columns()) }}
+    {%- elif source_name == 'salesforce' -%}
+        {#- the objects it reads, and the generic text layout it translates them into -#}
+        {%- set columns = generic_export_columns() -%}
+        {%- do columns.update(salesforce_export_columns()) -%}
+        {{ return(columns) }}
     {%- endif -%}
     {{ exceptions.raise_compiler_error("no export column list for source '" ~ source_name ~ "'") }}
 {%- endmacro %}
@@ -90,13 +101,24 @@
     where 1 = 0
 {%- endmacro %}
 
-{#- The path of an entity's export file (CSV wins over Parquet), or none. -#}
-{% macro export_file(entity) -%}
+{#- The path of an entity's export file, or none: the first name that exists,
+    CSV before Parquet. -#}
+{% macro export_file(files) -%}
     {%- set folder = var('crm_export_path') | replace("'", "''") -%}
-    {%- set found = run_query(
-        "select file from glob('" ~ folder ~ "/" ~ entity ~ ".csv') union all "
-        ~ "select file from glob('" ~ folder ~ "/" ~ entity ~ ".parquet')") -%}
-    {{ return(found.columns[0].values()[0] if found.rows | length > 0 else none) }}
+    {%- set globs = [] -%}
+    {%- for name in files -%}
+        {%- for extension in ['csv', 'parquet'] -%}
+            {%- do globs.append("select " ~ (globs | length) ~ " as position, file from glob('"
+                ~ folder ~ "/" ~ name ~ "." ~ extension ~ "')") -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- set found = run_query(globs | join(' union all ') ~ ' order by position') -%}
+    {{ return(found.columns[1].values()[0] if found.rows | length > 0 else none) }}
+{%- endmacro %}
+
+{#- How a header is matched: StageName, stage_name and " Stage Name " are one column. -#}
+{% macro header_key(name) -%}
+    {{ return(name | trim | lower | replace('_', '') | replace(' ', '')) }}
 {%- endmacro %}
 
 {% macro export_reader(file) -%}

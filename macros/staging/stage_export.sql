@@ -46,6 +46,9 @@ ruled as (
         case
             when _copy_number > 1 then null
             when {{ key }} is null then 'missing_key'
+            {%- if 'is_deleted' in columns %}
+            when {{ parse_boolean('raw_is_deleted') }} then 'soft_deleted'
+            {%- endif %}
             {%- for condition, rule in rules %}
             when {{ condition }} then '{{ rule }}'
             {%- endfor %}

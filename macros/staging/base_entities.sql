@@ -1,0 +1,341 @@
+{#- The base model of each export entity, shared by every source format: a source
+    translates its export into the generic text columns (raw_<source>__<entity>),
+    and these rules parse, check and version it the same way for all. -#}
+
+{% macro base_accounts(source_name) -%}
+{{ stage_export(
+    source_name, 'accounts', key='account_id',
+    parsed=[
+        [clean_id('raw_account_id'), 'account_id'],
+        [clean_text('raw_account_name'), 'account_name'],
+        [clean_label('raw_industry'), 'industry'],
+        [parse_integer('raw_employee_count'), 'employee_count'],
+        [clean_label('raw_segment'), 'segment_label'],
+        ['upper(' ~ clean_text('raw_country') ~ ')', 'country'],
+        [parse_timestamp('raw_created_at'), 'created_at'],
+        [parse_timestamp('raw_modified_at'), 'modified_at'],
+    ],
+    rules=[
+        ['raw_employee_count is not null and employee_count is null', 'unparseable_number'],
+        ["segment_label is not null and segment_label not in ('smb', 'mid_market', 'enterprise')",
+         'unknown_segment_label'],
+    ],
+    version_by='modified_at',
+) }}
+{%- endmacro %}
+
+{% macro base_activities(source_name) -%}
+{{ stage_export(
+    source_name, 'activities', key='activity_id',
+    parsed=[
+        [clean_id('raw_activity_id'), 'activity_id'],
+        [parse_timestamp('raw_occurred_at'), 'occurred_at'],
+        [clean_label('raw_activity_type'), 'activity_type'],
+        [clean_id('raw_owner_id'), 'owner_id'],
+        [clean_id('raw_lead_id'), 'lead_id'],
+        [clean_id('raw_opportunity_id'), 'opportunity_id'],
+        [clean_id('raw_account_id'), 'account_id'],
+        [parse_integer('raw_duration_seconds'), 'duration_seconds'],
+        [clean_label('raw_outcome'), 'outcome'],
+        ['lead_keys.record_key', 'known_lead_id'],
+        ['opportunity_keys.record_key', 'known_opportunity_id'],
+    ],
+    rules=[
+        ['occurred_at is null', 'unparseable_timestamp'],
+        ["activity_type not in ('call', 'email', 'meeting')", 'unknown_activity_type'],
+        ['raw_duration_seconds is not null and duration_seconds is null', 'unparseable_number'],
+        ['lead_id is not null and known_lead_id is null', 'orphan_reference'],
+        ['opportunity_id is not null and known_opportunity_id is null', 'orphan_reference'],
+    ],
+    joins="left join (select record_key from " ~ ref('base_' ~ source_name ~ '__leads')
+        ~ " where row_status = 'staged') as lead_keys on lead_keys.record_key = " ~ clean_id('raw.raw_lead_id')
+        ~ " left join (select record_key from " ~ ref('base_' ~ source_name ~ '__opportunities')
+        ~ " where row_status = 'staged') as opportunity_keys on opportunity_keys.record_key = "
+        ~ clean_id('raw.raw_opportunity_id'),
+) }}
+{%- endmacro %}
+
+{% macro base_campaigns(source_name) -%}
+{{ stage_export(
+    source_name, 'campaigns', key='campaign_id',
+    parsed=[
+        [clean_id('raw_campaign_id'), 'campaign_id'],
+        [clean_text('raw_campaign_name'), 'campaign_name'],
+        [clean_label('raw_channel'), 'channel'],
+        [parse_money('raw_cost'), 'cost_amount'],
+        ["coalesce(upper(" ~ clean_text('raw_currency') ~ "), '" ~ var('reporting_currency') ~ "')", 'currency'],
+        [parse_date('raw_start_date'), 'start_date'],
+        [parse_date('raw_end_date'), 'end_date'],
+    ],
+    rules=[
+        ['raw_cost is not null and cost_amount is null', 'unparseable_amount'],
+        ['cost_amount < 0', 'negative_amount'],
+        ['raw_start_date is not null and start_date is null', 'unparseable_date'],
+        ['raw_end_date is not null and end_date is null', 'unparseable_date'],
+        ['currency not in (select currency from ' ~ ref('stg_crm__exchange_rates') ~ ')', 'unknown_currency'],
+    ],
+) }}
+{%- endmacro %}
+
+{% macro base_contracts(source_name) -%}
+{{ stage_export(
+    source_name, 'contracts', key='contract_id',
+    parsed=[
+        [clean_id('raw_contract_id'), 'contract_id'],
+        [clean_id('raw_account_id'), 'account_id'],
+        [clean_id('raw_opportunity_id'), 'opportunity_id'],
+        [parse_date('raw_start_date'), 'start_date'],
+        [parse_date('raw_end_date'), 'end_date'],
+        [parse_money('raw_annual_value'), 'annual_value_amount'],
+        ["coalesce(upper(" ~ clean_text('raw_currency') ~ "), '" ~ var('reporting_currency') ~ "')", 'currency'],
+        [clean_id('raw_csm_id'), 'csm_id'],
+        [clean_id('raw_renewal_opportunity_id'), 'renewal_opportunity_id'],
+        [clean_label('raw_status'), 'status'],
+        ['account_keys.record_key', 'known_account_id'],
+    ],
+    rules=[
+        ['start_date is null or end_date is null', 'unparseable_date'],
+        ['raw_annual_value is not null and annual_value_amount is null', 'unparseable_amount'],
+        ['annual_value_amount < 0', 'negative_amount'],
+        ['currency not in (select currency from ' ~ ref('stg_crm__exchange_rates') ~ ')', 'unknown_currency'],
+        ['known_account_id is null', 'orphan_reference'],
+    ],
+    joins="left join (select record_key from " ~ ref('base_' ~ source_name ~ '__accounts')
+        ~ " where row_status = 'staged') as account_keys on account_keys.record_key = "
+        ~ clean_id('raw.raw_account_id'),
+) }}
+{%- endmacro %}
+
+{% macro base_exchange_rates(source_name) -%}
+{{ stage_export(
+    source_name, 'exchange_rates', key='rate_key',
+    parsed=[
+        [parse_date('raw_rate_date'), 'rate_date'],
+        ['upper(' ~ clean_text('raw_currency') ~ ')', 'currency'],
+        [dbt.safe_cast(clean_text('raw_rate'), 'double'), 'rate'],
+        [dbt.concat(['upper(' ~ clean_text('raw_currency') ~ ')', "'@'", clean_text('raw_rate_date')]), 'rate_key'],
+    ],
+    rules=[
+        ['rate_date is null', 'unparseable_date'],
+        ['rate is null', 'unparseable_amount'],
+        ['rate <= 0', 'negative_amount'],
+    ],
+) }}
+{%- endmacro %}
+
+{% macro base_lead_status_events(source_name) -%}
+{{ stage_export(
+    source_name, 'lead_status_events', key='lead_id',
+    parsed=[
+        [clean_id('raw_event_id'), 'event_id'],
+        [clean_id('raw_lead_id'), 'lead_id'],
+        [parse_timestamp('raw_changed_at'), 'changed_at'],
+        ['from_map.canonical_stage', 'from_status'],
+        ['to_map.canonical_stage', 'to_status'],
+        ['lead_keys.record_key', 'known_lead_id'],
+    ],
+    rules=[
+        ['changed_at is null', 'unparseable_timestamp'],
+        ['to_status is null', 'unknown_status_label'],
+        ['raw_from_status is not null and from_status is null', 'unknown_status_label'],
+        ['known_lead_id is null', 'orphan_reference'],
+    ],
+    joins=join_stage_label('from_map', 'from_status', 'lead', source_name)
+        ~ " " ~ join_stage_label('to_map', 'to_status', 'lead', source_name)
+        ~ " left join (select record_key from " ~ ref('base_' ~ source_name ~ '__leads')
+        ~ " where row_status = 'staged') as lead_keys on lead_keys.record_key = "
+        ~ clean_id('raw.raw_lead_id'),
+) }}
+{%- endmacro %}
+
+{% macro base_leads(source_name) -%}
+{{ stage_export(
+    source_name, 'leads', key='lead_id',
+    parsed=[
+        [clean_id('raw_lead_id'), 'lead_id'],
+        [parse_timestamp('raw_created_at'), 'created_at'],
+        [clean_id('raw_account_id'), 'account_id'],
+        [clean_label('raw_channel'), 'channel'],
+        [clean_id('raw_campaign_id'), 'campaign_id'],
+        [clean_id('raw_owner_id'), 'owner_id'],
+        ['status_map.canonical_stage', 'status'],
+        [parse_timestamp('raw_converted_at'), 'converted_at'],
+        [clean_id('raw_converted_opportunity_id'), 'converted_opportunity_id'],
+        [clean_label('raw_disqualified_reason'), 'disqualified_reason'],
+        [parse_boolean('raw_has_budget'), 'has_budget'],
+        [parse_boolean('raw_has_authority'), 'has_authority'],
+        [parse_boolean('raw_has_need'), 'has_need'],
+        [parse_boolean('raw_has_timeline'), 'has_timeline'],
+        [parse_integer('raw_fit_score'), 'fit_score'],
+        [hash_personal('raw_contact_name'), 'contact_name_hash'],
+        [hash_personal('raw_email'), 'email_hash'],
+        [hash_personal('raw_phone'), 'phone_hash'],
+        [parse_timestamp('raw_modified_at'), 'modified_at'],
+        ['account_keys.record_key', 'known_account_id'],
+    ],
+    rules=[
+        ['created_at is null', 'unparseable_timestamp'],
+        ['raw_converted_at is not null and converted_at is null', 'unparseable_timestamp'],
+        ['status is null', 'unknown_status_label'],
+        ['account_id is not null and known_account_id is null', 'orphan_reference'],
+    ],
+    version_by='modified_at',
+    joins=join_stage_label('status_map', 'status', 'lead', source_name)
+        ~ " left join (select record_key from " ~ ref('base_' ~ source_name ~ '__accounts')
+        ~ " where row_status = 'staged') as account_keys on account_keys.record_key = "
+        ~ clean_id('raw.raw_account_id'),
+) }}
+{%- endmacro %}
+
+{% macro base_opportunities(source_name) -%}
+{{ stage_export(
+    source_name, 'opportunities', key='opportunity_id',
+    parsed=[
+        [clean_id('raw_opportunity_id'), 'opportunity_id'],
+        [clean_id('raw_account_id'), 'account_id'],
+        [clean_id('raw_lead_id'), 'lead_id'],
+        ["coalesce(" ~ clean_label('raw_opportunity_type') ~ ", 'new_business')", 'opportunity_type'],
+        [parse_timestamp('raw_created_at'), 'created_at'],
+        [clean_id('raw_created_by_id'), 'created_by_id'],
+        [clean_id('raw_owner_id'), 'owner_id'],
+        ['stage_map.canonical_stage', 'stage'],
+        [clean_text('raw_stage'), 'stage_label'],
+        [parse_money('raw_amount'), 'amount'],
+        ["coalesce(upper(" ~ clean_text('raw_currency') ~ "), '" ~ var('reporting_currency') ~ "')", 'currency'],
+        [parse_date('raw_close_date'), 'close_date'],
+        ["coalesce(" ~ parse_boolean('raw_is_closed') ~ ", stage_map.is_won or stage_map.is_lost)", 'is_closed'],
+        ["coalesce(" ~ parse_boolean('raw_is_won') ~ ", stage_map.is_won)", 'is_won'],
+        [clean_label('raw_lost_reason'), 'lost_reason'],
+        [clean_text('raw_competitor'), 'competitor'],
+        ["replace(" ~ clean_label('raw_forecast_category') ~ ", ' ', '_')", 'forecast_category'],
+        [clean_text('raw_handoff_note'), 'handoff_note'],
+        [parse_boolean('raw_has_budget'), 'has_budget'],
+        [parse_boolean('raw_has_authority'), 'has_authority'],
+        [parse_boolean('raw_has_need'), 'has_need'],
+        [parse_boolean('raw_has_timeline'), 'has_timeline'],
+        [parse_timestamp('raw_modified_at'), 'modified_at'],
+        ['account_keys.record_key', 'known_account_id'],
+    ],
+    rules=[
+        ['created_at is null', 'unparseable_timestamp'],
+        ['stage is null', 'unknown_stage_label'],
+        ['raw_amount is not null and amount is null', 'unparseable_amount'],
+        ['amount < 0', 'negative_amount'],
+        ['raw_close_date is not null and close_date is null', 'unparseable_date'],
+        ["opportunity_type not in ('new_business', 'renewal', 'expansion')", 'unknown_opportunity_type'],
+        ['currency not in (select currency from ' ~ ref('stg_crm__exchange_rates') ~ ')', 'unknown_currency'],
+        ['account_id is not null and known_account_id is null', 'orphan_reference'],
+    ],
+    version_by='modified_at',
+    joins=join_stage_label('stage_map', 'stage', 'opportunity', source_name)
+        ~ " left join (select record_key from " ~ ref('base_' ~ source_name ~ '__accounts')
+        ~ " where row_status = 'staged') as account_keys on account_keys.record_key = "
+        ~ clean_id('raw.raw_account_id'),
+) }}
+{%- endmacro %}
+
+{% macro base_opportunity_changes(source_name) -%}
+{#- Field history. Stage values are mapped to canonical stages; amounts and
+    dates are normalised to plain text numbers and ISO dates. -#}
+{%- set field = clean_label('raw.raw_field') -%}
+{%- set normalised -%}
+    case {{ field }}
+        when 'stage' then {stage}
+        when 'amount' then cast({{ parse_money('raw.raw_{value}') }} as {{ dbt.type_string() }})
+        when 'close_date' then cast({{ parse_date('raw.raw_{value}') }} as {{ dbt.type_string() }})
+        when 'forecast_category' then {{ clean_label('raw.raw_{value}') }}
+        else {{ clean_id('raw.raw_{value}') }}
+    end
+{%- endset -%}
+{{ stage_export(
+    source_name, 'opportunity_changes', key='opportunity_id',
+    parsed=[
+        [clean_id('raw_change_id'), 'change_id'],
+        [clean_id('raw_opportunity_id'), 'opportunity_id'],
+        [parse_timestamp('raw_changed_at'), 'changed_at'],
+        [field, 'field'],
+        [normalised | replace('{stage}', 'old_map.canonical_stage') | replace('{value}', 'old_value'), 'old_value'],
+        [normalised | replace('{stage}', 'new_map.canonical_stage') | replace('{value}', 'new_value'), 'new_value'],
+        [clean_id('raw_changed_by_id'), 'changed_by_id'],
+        ['opportunity_keys.record_key', 'known_opportunity_id'],
+    ],
+    rules=[
+        ['changed_at is null', 'unparseable_timestamp'],
+        ["field not in ('stage', 'amount', 'close_date', 'owner_id', 'forecast_category')", 'unknown_field'],
+        ["field = 'stage' and new_value is null", 'unknown_stage_label'],
+        ["field = 'stage' and raw_old_value is not null and old_value is null", 'unknown_stage_label'],
+        ["field = 'amount' and raw_new_value is not null and new_value is null", 'unparseable_amount'],
+        ["field = 'close_date' and raw_new_value is not null and new_value is null", 'unparseable_date'],
+        ['known_opportunity_id is null', 'orphan_reference'],
+    ],
+    joins=join_stage_label('old_map', 'old_value', 'opportunity', source_name)
+        ~ " " ~ join_stage_label('new_map', 'new_value', 'opportunity', source_name)
+        ~ " left join (select record_key from " ~ ref('base_' ~ source_name ~ '__opportunities')
+        ~ " where row_status = 'staged') as opportunity_keys on opportunity_keys.record_key = "
+        ~ clean_id('raw.raw_opportunity_id'),
+) }}
+{%- endmacro %}
+
+{% macro base_quotas(source_name) -%}
+{{ stage_export(
+    source_name, 'quotas', key='quota_key',
+    parsed=[
+        [clean_id('raw_user_id'), 'user_id'],
+        [parse_date('raw_quarter_start_date'), 'quarter_start_date'],
+        [parse_money('raw_quota_amount'), 'quota_amount'],
+        ["coalesce(upper(" ~ clean_text('raw_currency') ~ "), '" ~ var('reporting_currency') ~ "')", 'currency'],
+        [dbt.concat([clean_id('raw_user_id'), "'@'", clean_text('raw_quarter_start_date')]), 'quota_key'],
+    ],
+    rules=[
+        ['quarter_start_date is null', 'unparseable_date'],
+        ['quota_amount is null', 'unparseable_amount'],
+        ['quota_amount < 0', 'negative_amount'],
+        ['currency not in (select currency from ' ~ ref('stg_crm__exchange_rates') ~ ')', 'unknown_currency'],
+    ],
+) }}
+{%- endmacro %}
+
+{% macro base_user_roles(source_name) -%}
+{{ stage_export(
+    source_name, 'user_roles', key='user_id',
+    parsed=[
+        [clean_id('raw_user_id'), 'user_id'],
+        [clean_text('raw_role_label'), 'role_label'],
+        ['role_map.canonical_role', 'role'],
+        [clean_text('raw_team'), 'team'],
+        [parse_timestamp('raw_valid_from'), 'valid_from'],
+        [parse_timestamp('raw_valid_to'), 'valid_to'],
+        ['user_keys.record_key', 'known_user_id'],
+    ],
+    rules=[
+        ['valid_from is null', 'unparseable_timestamp'],
+        ['raw_valid_to is not null and valid_to is null', 'unparseable_timestamp'],
+        ['role is null', 'unknown_role_label'],
+        ['known_user_id is null', 'orphan_reference'],
+    ],
+    joins="left join " ~ ref('role_mapping') ~ " as role_map on " ~ clean_label('role_map.source_label')
+        ~ " = " ~ clean_label('raw.raw_role_label')
+        ~ " left join (select record_key from " ~ ref('base_' ~ source_name ~ '__users')
+        ~ " where row_status = 'staged') as user_keys on user_keys.record_key = " ~ clean_id('raw.raw_user_id'),
+) }}
+{%- endmacro %}
+
+{% macro base_users(source_name) -%}
+{{ stage_export(
+    source_name, 'users', key='user_id',
+    parsed=[
+        [clean_id('raw_user_id'), 'user_id'],
+        [clean_text('raw_full_name'), 'full_name'],
+        [hash_personal('raw_email'), 'email_hash'],
+        [clean_id('raw_manager_id'), 'manager_id'],
+        [parse_timestamp('raw_hired_at'), 'hired_at'],
+        [parse_timestamp('raw_terminated_at'), 'terminated_at'],
+        [parse_timestamp('raw_modified_at'), 'modified_at'],
+    ],
+    rules=[
+        ['hired_at is null', 'unparseable_timestamp'],
+        ['raw_terminated_at is not null and terminated_at is null', 'unparseable_timestamp'],
+    ],
+    version_by='modified_at',
+) }}
+{%- endmacro %}
