@@ -41,6 +41,7 @@
         ['opportunity_keys.record_key', 'known_opportunity_id'],
     ],
     rules=[
+        ['raw_occurred_at is null', 'missing_timestamp'],
         ['occurred_at is null', 'unparseable_timestamp'],
         ["activity_type not in ('call', 'email', 'meeting')", 'unknown_activity_type'],
         ['raw_duration_seconds is not null and duration_seconds is null', 'unparseable_number'],
@@ -135,6 +136,7 @@
         ['lead_keys.record_key', 'known_lead_id'],
     ],
     rules=[
+        ['raw_changed_at is null', 'missing_timestamp'],
         ['changed_at is null', 'unparseable_timestamp'],
         ['to_status is null', 'unknown_status_label'],
         ['raw_from_status is not null and from_status is null', 'unknown_status_label'],
@@ -174,6 +176,7 @@
         ['account_keys.record_key', 'known_account_id'],
     ],
     rules=[
+        ['raw_created_at is null', 'missing_timestamp'],
         ['created_at is null', 'unparseable_timestamp'],
         ['raw_converted_at is not null and converted_at is null', 'unparseable_timestamp'],
         ['status is null', 'unknown_status_label'],
@@ -217,6 +220,7 @@
         ['account_keys.record_key', 'known_account_id'],
     ],
     rules=[
+        ['raw_created_at is null', 'missing_timestamp'],
         ['created_at is null', 'unparseable_timestamp'],
         ['stage is null', 'unknown_stage_label'],
         ['raw_amount is not null and amount is null', 'unparseable_amount'],
@@ -260,6 +264,7 @@
         ['opportunity_keys.record_key', 'known_opportunity_id'],
     ],
     rules=[
+        ['raw_changed_at is null', 'missing_timestamp'],
         ['changed_at is null', 'unparseable_timestamp'],
         ["field not in ('stage', 'amount', 'close_date', 'owner_id', 'forecast_category')", 'unknown_field'],
         ["field = 'stage' and new_value is null", 'unknown_stage_label'],
@@ -308,6 +313,7 @@
         ['user_keys.record_key', 'known_user_id'],
     ],
     rules=[
+        ['raw_valid_from is null', 'missing_timestamp'],
         ['valid_from is null', 'unparseable_timestamp'],
         ['raw_valid_to is not null and valid_to is null', 'unparseable_timestamp'],
         ['role is null', 'unknown_role_label'],
@@ -333,6 +339,7 @@
         [parse_timestamp('raw_modified_at'), 'modified_at'],
     ],
     rules=[
+        ['raw_hired_at is null', 'missing_timestamp'],
         ['hired_at is null', 'unparseable_timestamp'],
         ['raw_terminated_at is not null and terminated_at is null', 'unparseable_timestamp'],
     ],

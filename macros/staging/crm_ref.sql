@@ -1,6 +1,6 @@
 {#- The source-specific staging model of an entity for the chosen crm_source. -#}
 {% macro crm_ref(entity) -%}
-    {%- set supported = ['generic'] -%}
+    {%- set supported = ['generic', 'salesforce'] -%}
     {%- if var('crm_source') not in supported -%}
         {{ exceptions.raise_compiler_error(
             "crm_source '" ~ var('crm_source') ~ "' is not supported yet; use one of: "

@@ -27,7 +27,7 @@
         },
         'lead': {
             'files': ['Lead', 'sf_lead_data', 'lead'],
-            'columns': ['id', 'is_deleted', 'name', 'email', 'phone', 'lead_source', 'status', 'owner_id', 'is_converted', 'converted_date', 'converted_opportunity_id', 'account_c', 'campaign_c', 'disqualified_reason_c', 'budget_confirmed_c', 'authority_confirmed_c', 'need_confirmed_c', 'timeline_confirmed_c', 'fit_score_c', 'created_date', 'last_modified_date', '_fivetran_synced'],
+            'columns': ['id', 'is_deleted', 'name', 'email', 'phone', 'lead_source', 'status', 'owner_id', 'is_converted', 'converted_date', 'converted_account_id', 'converted_opportunity_id', 'account_c', 'campaign_c', 'disqualified_reason_c', 'budget_confirmed_c', 'authority_confirmed_c', 'need_confirmed_c', 'timeline_confirmed_c', 'fit_score_c', 'created_date', 'last_modified_date', '_fivetran_synced'],
             'required': ['id', 'status'],
         },
         'lead_history': {

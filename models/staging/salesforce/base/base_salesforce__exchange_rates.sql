@@ -1,0 +1,1 @@
+{{ base_exchange_rates('salesforce') }}

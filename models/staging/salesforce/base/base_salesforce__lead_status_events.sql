@@ -1,0 +1,1 @@
+{{ base_lead_status_events('salesforce') }}

@@ -1,0 +1,1 @@
+{{ base_opportunity_changes('salesforce') }}

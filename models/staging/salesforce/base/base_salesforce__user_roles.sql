@@ -1,0 +1,1 @@
+{{ base_user_roles('salesforce') }}

@@ -1,0 +1,48 @@
+-- Tasks (calls, emails) and events (meetings) in the generic layout. WhoId is
+-- the lead when it is one (prefix 00Q), WhatId the opportunity (prefix 006).
+with tasks as (
+    select * from {{ ref('sf_task') }}
+),
+
+events as (
+    select * from {{ ref('sf_event') }}
+),
+
+translated as (
+    select
+        {{ sf_id15('id') }} as activity_id,
+        coalesce(created_date, activity_date) as occurred_at,
+        lower(trim(coalesce(task_subtype, type))) as activity_type,
+        {{ sf_id15('owner_id') }} as owner_id,
+        case when {{ sf_id15('who_id') }} like '00Q%' then {{ sf_id15('who_id') }} end as lead_id,
+        case when {{ sf_id15('what_id') }} like '006%' then {{ sf_id15('what_id') }} end as opportunity_id,
+        {{ sf_id15('account_id') }} as account_id,
+        call_duration_in_seconds as duration_seconds,
+        lower(replace(trim(call_disposition), ' ', '_')) as outcome,
+        is_deleted,
+        _source_row,
+        _source_file
+    from tasks
+
+    union all
+
+    select
+        {{ sf_id15('id') }} as activity_id,
+        coalesce(activity_date_time, created_date) as occurred_at,
+        'meeting' as activity_type,
+        {{ sf_id15('owner_id') }} as owner_id,
+        case when {{ sf_id15('who_id') }} like '00Q%' then {{ sf_id15('who_id') }} end as lead_id,
+        case when {{ sf_id15('what_id') }} like '006%' then {{ sf_id15('what_id') }} end as opportunity_id,
+        {{ sf_id15('account_id') }} as account_id,
+        cast(
+            {{ dbt.safe_cast(clean_text('duration_in_minutes'), dbt.type_bigint()) }} * 60
+            as {{ dbt.type_string() }}
+        ) as duration_seconds,
+        'held' as outcome,
+        is_deleted,
+        _source_row,
+        _source_file
+    from events
+)
+
+select * from translated

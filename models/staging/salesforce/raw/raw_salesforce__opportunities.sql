@@ -1,0 +1,55 @@
+-- Opportunities in the generic layout. The lead is the one converted into the
+-- opportunity; Type and the forecast category become the generic codes; loss
+-- reason, competitor, hand-off note and qualification flags are the demo org's
+-- custom fields.
+with opportunities as (
+    select * from {{ ref('sf_opportunity') }}
+),
+
+converted_leads as (
+    select
+        {{ sf_id15('converted_opportunity_id') }} as opportunity_key,
+        min({{ sf_id15('id') }}) as lead_id
+    from {{ ref('sf_lead') }}
+    where {{ sf_id15('converted_opportunity_id') }} is not null
+    group by 1
+),
+
+translated as (
+    select
+        {{ sf_id15('opportunities.id') }} as opportunity_id,
+        {{ sf_id15('opportunities.account_id') }} as account_id,
+        converted_leads.lead_id,
+        case
+            when lower(trim(opportunities.type)) in ('new customer', 'new business') then 'new_business'
+            when lower(trim(opportunities.type)) like 'existing%' then 'expansion'
+            else lower(replace(trim(opportunities.type), ' ', '_'))
+        end as opportunity_type,
+        opportunities.created_date as created_at,
+        {{ sf_id15('opportunities.created_by_id') }} as created_by_id,
+        {{ sf_id15('opportunities.owner_id') }} as owner_id,
+        opportunities.stage_name as stage,
+        opportunities.amount,
+        opportunities.currency_iso_code as currency,
+        opportunities.close_date,
+        opportunities.is_closed,
+        opportunities.is_won,
+        lower(replace(trim(opportunities.loss_reason_c), ' ', '_')) as lost_reason,
+        opportunities.main_competitor_c as competitor,
+        {{ sf_forecast_category('coalesce(opportunities.forecast_category_name, opportunities.forecast_category)') }}
+            as forecast_category,
+        opportunities.handoff_note_c as handoff_note,
+        opportunities.budget_confirmed_c as has_budget,
+        opportunities.authority_confirmed_c as has_authority,
+        opportunities.need_confirmed_c as has_need,
+        opportunities.timeline_confirmed_c as has_timeline,
+        coalesce(opportunities.last_modified_date, opportunities._fivetran_synced) as modified_at,
+        opportunities.is_deleted,
+        opportunities._source_row,
+        opportunities._source_file
+    from opportunities
+    left join converted_leads
+        on {{ sf_id15('opportunities.id') }} = converted_leads.opportunity_key
+)
+
+select * from translated

@@ -1,0 +1,208 @@
+-- Opportunity changes in the generic layout, from the best history each
+-- opportunity has:
+--   1. OpportunityFieldHistory: one row per tracked change; the `created` row
+--      becomes the stage at creation (the old value of the first stage change,
+--      or today's stage when it never changed);
+--   2. OpportunityHistory (stage snapshots): every row is a stage event, and an
+--      amount, close date or forecast category that differs from the previous
+--      row is a change of that field too (same source row);
+--   3. a connector's history-mode table: the same, one version per row.
+-- An opportunity takes its changes from the first of these that has any.
+with field_history as (
+    select
+        *,
+        {{ sf_id15('opportunity_id') }} as opportunity_key,
+        lower(trim(field)) as field_key,
+        {{ parse_timestamp('created_date') }} as changed
+    from {{ ref('sf_opportunity_field_history') }}
+),
+
+opportunities as (
+    select
+        {{ sf_id15('id') }} as opportunity_key,
+        stage_name
+    from {{ ref('sf_opportunity') }}
+),
+
+stage_changes_numbered as (
+    select
+        opportunity_key,
+        old_value,
+        row_number() over (partition by opportunity_key order by changed, id) as change_number
+    from field_history
+    where field_key = 'stagename'
+),
+
+first_stage_changes as (
+    select
+        opportunity_key,
+        old_value
+    from stage_changes_numbered
+    where change_number = 1
+),
+
+field_history_changes as (
+    select
+        field_history.id as change_id,
+        field_history.opportunity_key as opportunity_id,
+        field_history.created_date as changed_at,
+        case field_history.field_key
+            when 'created' then 'stage'
+            when 'stagename' then 'stage'
+            when 'amount' then 'amount'
+            when 'closedate' then 'close_date'
+            when 'owner' then 'owner_id'
+            when 'ownerid' then 'owner_id'
+            when 'forecastcategoryname' then 'forecast_category'
+            when 'forecastcategory' then 'forecast_category'
+            else field_history.field
+        end as field,
+        case
+            when field_history.field_key = 'created' then null
+            when field_history.field_key in ('owner', 'ownerid') then {{ sf_id15('field_history.old_value') }}
+            when field_history.field_key like 'forecastcategory%'
+                then {{ sf_forecast_category('field_history.old_value') }}
+            else field_history.old_value
+        end as old_value,
+        case
+            when field_history.field_key = 'created'
+                then coalesce(first_stage_changes.old_value, opportunities.stage_name)
+            when field_history.field_key in ('owner', 'ownerid') then {{ sf_id15('field_history.new_value') }}
+            when field_history.field_key like 'forecastcategory%'
+                then {{ sf_forecast_category('field_history.new_value') }}
+            else field_history.new_value
+        end as new_value,
+        {{ sf_id15('field_history.created_by_id') }} as changed_by_id,
+        field_history.is_deleted,
+        field_history._source_row,
+        field_history._source_file
+    from field_history
+    left join first_stage_changes
+        on field_history.opportunity_key = first_stage_changes.opportunity_key
+    left join opportunities
+        on field_history.opportunity_key = opportunities.opportunity_key
+),
+
+-- snapshots: OpportunityHistory rows, then connector versions, as one shape
+snapshots as (
+    select
+        'history' as snapshot_kind,
+        id as change_id,
+        {{ sf_id15('opportunity_id') }} as opportunity_key,
+        created_date as changed_at,
+        {{ parse_timestamp('created_date') }} as changed,
+        {{ sf_id15('created_by_id') }} as changed_by_id,
+        stage_name,
+        amount,
+        close_date,
+        {{ sf_forecast_category('forecast_category') }} as forecast_category,
+        is_deleted,
+        _source_row,
+        _source_file
+    from {{ ref('sf_opportunity_history') }}
+
+    union all
+
+    select
+        'version' as snapshot_kind,
+        {{ dbt.concat([sf_id15('id'), "'@'", '_fivetran_start']) }} as change_id,
+        {{ sf_id15('id') }} as opportunity_key,
+        _fivetran_start as changed_at,
+        {{ parse_timestamp('_fivetran_start') }} as changed,
+        {{ sf_id15('owner_id') }} as changed_by_id,
+        stage_name,
+        amount,
+        close_date,
+        {{ sf_forecast_category('forecast_category') }} as forecast_category,
+        is_deleted,
+        _source_row,
+        _source_file
+    from {{ ref('sf_opportunity_versions') }}
+),
+
+snapshots_chosen as (
+    select snapshots.*
+    from snapshots
+    where
+        opportunity_key not in (select opportunity_key from field_history where opportunity_key is not null)
+        and (
+            snapshot_kind = 'history'
+            or opportunity_key not in (
+                select opportunity_key from snapshots
+                where snapshot_kind = 'history' and opportunity_key is not null
+            )
+        )
+),
+
+snapshots_sequenced as (
+    select
+        snapshots_chosen.*,
+        row_number() over snapshot_window as position,
+        lag(stage_name) over snapshot_window as previous_stage_name,
+        lag(amount) over snapshot_window as previous_amount,
+        lag(close_date) over snapshot_window as previous_close_date,
+        lag(forecast_category) over snapshot_window as previous_forecast_category
+    from snapshots_chosen
+    window snapshot_window as (partition by opportunity_key order by changed, change_id)
+),
+
+snapshot_fields as (
+    select
+        snapshots_sequenced.*,
+        fields.field,
+        fields.field_order
+    from snapshots_sequenced
+    cross join (
+        select 'stage' as field, 1 as field_order
+        union all select 'amount', 2
+        union all select 'close_date', 3
+        union all select 'forecast_category', 4
+    ) as fields
+),
+
+snapshot_changes as (
+    select
+        case
+            when field = 'stage' then change_id
+            else {{ dbt.concat(['change_id', "':'", 'field']) }}
+        end as change_id,
+        opportunity_key as opportunity_id,
+        changed_at,
+        field,
+        case field
+            when 'stage' then previous_stage_name
+            when 'amount' then previous_amount
+            when 'close_date' then previous_close_date
+            else previous_forecast_category
+        end as old_value,
+        case field
+            when 'stage' then stage_name
+            when 'amount' then amount
+            when 'close_date' then close_date
+            else forecast_category
+        end as new_value,
+        changed_by_id,
+        is_deleted,
+        _source_row,
+        _source_file
+    from snapshot_fields
+    -- every snapshot is a stage event; other fields only where they changed
+    where
+        field = 'stage'
+        or (
+            position > 1
+            and case field
+                when 'amount' then amount is distinct from previous_amount
+                when 'close_date' then close_date is distinct from previous_close_date
+                else forecast_category is distinct from previous_forecast_category
+            end
+        )
+),
+
+translated as (
+    select * from field_history_changes
+    union all
+    select * from snapshot_changes
+)
+
+select * from translated

@@ -1,0 +1,66 @@
+-- Users in the generic layout. Salesforce has no termination date: an inactive
+-- user left when the record was last modified. Owners named on records but
+-- missing from the user file (or with no user file at all) are listed too,
+-- from the first record they appear on, so nothing points at a user nobody knows.
+with users as (
+    select * from {{ ref('sf_user') }}
+),
+
+owners_on_records as (
+    select owner_id, coalesce(created_date, last_modified_date) as created_date from {{ ref('sf_lead') }}
+    union all
+    select owner_id, created_date from {{ ref('sf_opportunity') }}
+    union all
+    select owner_id, created_date from {{ ref('sf_task') }}
+    union all
+    select owner_id, created_date from {{ ref('sf_event') }}
+    union all
+    select owner_id, start_date as created_date from {{ ref('sf_contract') }}
+),
+
+unknown_owners as (
+    select
+        {{ sf_id15('owner_id') }} as user_id,
+        min({{ parse_timestamp('created_date') }}) as first_seen_at
+    from owners_on_records
+    where
+        {{ sf_id15('owner_id') }} is not null
+        and {{ sf_id15('owner_id') }} not in (
+            select {{ sf_id15('id') }} from users where {{ sf_id15('id') }} is not null
+        )
+    group by 1
+),
+
+translated as (
+    select
+        {{ sf_id15('id') }} as user_id,
+        name as full_name,
+        email,
+        {{ sf_id15('manager_id') }} as manager_id,
+        created_date as hired_at,
+        case
+            when {{ parse_boolean('is_active') }} = false then coalesce(last_modified_date, _fivetran_synced)
+        end as terminated_at,
+        coalesce(last_modified_date, _fivetran_synced) as modified_at,
+        _fivetran_deleted as is_deleted,
+        _source_row,
+        _source_file
+    from users
+
+    union all
+
+    select
+        user_id,
+        cast(null as {{ dbt.type_string() }}) as full_name,
+        cast(null as {{ dbt.type_string() }}) as email,
+        cast(null as {{ dbt.type_string() }}) as manager_id,
+        cast(first_seen_at as {{ dbt.type_string() }}) as hired_at,
+        cast(null as {{ dbt.type_string() }}) as terminated_at,
+        cast(first_seen_at as {{ dbt.type_string() }}) as modified_at,
+        cast(null as {{ dbt.type_string() }}) as is_deleted,
+        row_number() over (order by user_id) as _source_row,
+        'owner ids seen on records' as _source_file
+    from unknown_owners
+)
+
+select * from translated

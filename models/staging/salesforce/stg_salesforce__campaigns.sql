@@ -1,0 +1,1 @@
+{{ staged('salesforce', 'campaigns') }}

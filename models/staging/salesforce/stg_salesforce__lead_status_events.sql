@@ -1,0 +1,1 @@
+{{ staged('salesforce', 'lead_status_events') }}
