@@ -186,3 +186,55 @@ register(
         ),
     ],
 )
+
+register(
+    "pipeline_waterfall",
+    columns_exactly(
+        "segment",
+        "reporting_currency",
+        "opening_count",
+        "created_count",
+        "reopened_count",
+        "won_count",
+        "lost_count",
+        "closing_count",
+        "pushed_out_count",
+        "pulled_in_count",
+        "opening_amount",
+        "created_amount",
+        "reopened_amount",
+        "won_amount",
+        "lost_amount",
+        "amount_changed_amount",
+        "closing_amount",
+        "pushed_out_amount",
+        "pulled_in_amount",
+        "month",
+    )
+    + keys("month", "segment")
+    + non_negative(
+        "opening_count",
+        "created_count",
+        "reopened_count",
+        "won_count",
+        "lost_count",
+        "closing_count",
+        "pushed_out_count",
+        "pulled_in_count",
+        "opening_amount",
+        "created_amount",
+        "reopened_amount",
+        "won_amount",
+        "lost_amount",
+        "closing_amount",
+        "pushed_out_amount",
+        "pulled_in_amount",
+    )
+    + rows_between(1, 1_000_000)
+    + [
+        (
+            "ExpectColumnValuesToBeInSet",
+            {"column": "segment", "value_set": ["smb", "mid_market", "enterprise", "unknown"]},
+        ),
+    ],
+)
