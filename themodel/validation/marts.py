@@ -238,3 +238,61 @@ register(
         ),
     ],
 )
+
+register(
+    "customer_success_kpis_monthly",
+    columns_exactly(
+        "user_id",
+        "reporting_currency",
+        "productive_fte",
+        "renewals_due_count",
+        "renewed_count",
+        "churned_count",
+        "renewal_pending_count",
+        "expansion_won_count",
+        "renewals_due_amount",
+        "renewed_amount",
+        "churned_amount",
+        "expansion_amount",
+        "renewal_rate",
+        "gross_revenue_retention_rate",
+        "net_revenue_retention_rate",
+        "is_team_row",
+        "month",
+    )
+    + keys("month", "user_id")
+    + rates("renewal_rate", "gross_revenue_retention_rate")
+    + non_negative(
+        "productive_fte",
+        "renewals_due_count",
+        "renewed_count",
+        "churned_count",
+        "renewal_pending_count",
+        "expansion_won_count",
+        "renewals_due_amount",
+        "renewed_amount",
+        "churned_amount",
+        "expansion_amount",
+        "net_revenue_retention_rate",
+    )
+    + rows_between(1, 1_000_000)
+    + [
+        # decided renewals never outnumber the renewals due
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "renewals_due_count", "column_B": "renewed_count", "or_equal": True},
+        ),
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "renewals_due_count", "column_B": "churned_count", "or_equal": True},
+        ),
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "renewals_due_amount", "column_B": "churned_amount", "or_equal": True},
+        ),
+        (
+            "ExpectColumnDistinctValuesToEqualSet",
+            {"column": "is_team_row", "value_set": [False, True]},
+        ),
+    ],
+)
