@@ -296,3 +296,57 @@ register(
         ),
     ],
 )
+
+register(
+    "funnel_stage_conversion",
+    columns_exactly(
+        "segment",
+        "channel",
+        "stage",
+        "stage_order",
+        "entered_count",
+        "advanced_count",
+        "lost_count",
+        "still_open_count",
+        "conversion_rate",
+        "conversion_rate_ci_low",
+        "conversion_rate_ci_high",
+        "median_days_in_stage",
+        "p75_days_in_stage",
+        "cohort_month",
+    )
+    + keys("cohort_month", "segment", "channel", "stage")
+    + rates("conversion_rate", "conversion_rate_ci_low", "conversion_rate_ci_high")
+    + non_negative(
+        "entered_count",
+        "advanced_count",
+        "lost_count",
+        "still_open_count",
+        "median_days_in_stage",
+        "p75_days_in_stage",
+    )
+    + rows_between(1, 1_000_000)
+    + [
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "entered_count", "column_B": "advanced_count", "or_equal": True},
+        ),
+        # the interval holds the rate; the 75th percentile is not below the median
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {
+                "column_A": "conversion_rate_ci_high",
+                "column_B": "conversion_rate",
+                "or_equal": True,
+            },
+        ),
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "conversion_rate", "column_B": "conversion_rate_ci_low", "or_equal": True},
+        ),
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "p75_days_in_stage", "column_B": "median_days_in_stage", "or_equal": True},
+        ),
+    ],
+)
