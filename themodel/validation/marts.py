@@ -350,3 +350,40 @@ register(
         ),
     ],
 )
+
+register(
+    "forecast_pipeline",
+    columns_exactly(
+        "opportunity_id",
+        "owner_id",
+        "segment",
+        "stage",
+        "forecast_category",
+        "reporting_currency",
+        "amount",
+        "stage_win_rate",
+        "stage_win_sample_count",
+        "weighted_amount",
+        "segment_average_slip_days",
+        "close_date",
+        "expected_close_date",
+        "expected_close_quarter",
+        "as_of_date",
+    )
+    + keys("as_of_date", "opportunity_id")
+    + rates("stage_win_rate")
+    + non_negative("amount", "stage_win_sample_count", "weighted_amount")
+    + rows_between(1, 1_000_000)
+    + [
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "amount", "column_B": "weighted_amount", "or_equal": True},
+        ),
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "expected_close_date", "column_B": "as_of_date", "or_equal": True},
+        ),
+        # one as-of date per build
+        ("ExpectColumnUniqueValueCountToBeBetween", {"column": "as_of_date", "max_value": 1}),
+    ],
+)
