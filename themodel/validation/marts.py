@@ -387,3 +387,56 @@ register(
         ("ExpectColumnUniqueValueCountToBeBetween", {"column": "as_of_date", "max_value": 1}),
     ],
 )
+
+register(
+    "forecast_inputs_quarterly",
+    columns_exactly(
+        "segment",
+        "reporting_currency",
+        "pipeline_count",
+        "pipeline_amount",
+        "weighted_pipeline_amount",
+        "quota_amount",
+        "pipeline_coverage_ratio",
+        "weighted_coverage_ratio",
+        "closed_count",
+        "won_count",
+        "won_amount",
+        "win_rate",
+        "average_deal_amount",
+        "average_won_cycle_days",
+        "sales_velocity_amount_per_day",
+        "is_all_segments",
+        "quarter",
+    )
+    + keys("quarter", "segment")
+    + rates("win_rate")
+    + non_negative(
+        "pipeline_count",
+        "pipeline_amount",
+        "weighted_pipeline_amount",
+        "quota_amount",
+        "pipeline_coverage_ratio",
+        "weighted_coverage_ratio",
+        "closed_count",
+        "won_count",
+        "won_amount",
+        "average_deal_amount",
+        "average_won_cycle_days",
+        "sales_velocity_amount_per_day",
+    )
+    + rows_between(1, 100_000)
+    + [
+        (
+            "ExpectColumnValuesToBeInSet",
+            {
+                "column": "segment",
+                "value_set": ["smb", "mid_market", "enterprise", "unknown", "_all"],
+            },
+        ),
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "closed_count", "column_B": "won_count", "or_equal": True},
+        ),
+    ],
+)
