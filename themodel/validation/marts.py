@@ -186,3 +186,257 @@ register(
         ),
     ],
 )
+
+register(
+    "pipeline_waterfall",
+    columns_exactly(
+        "segment",
+        "reporting_currency",
+        "opening_count",
+        "created_count",
+        "reopened_count",
+        "won_count",
+        "lost_count",
+        "closing_count",
+        "pushed_out_count",
+        "pulled_in_count",
+        "opening_amount",
+        "created_amount",
+        "reopened_amount",
+        "won_amount",
+        "lost_amount",
+        "amount_changed_amount",
+        "closing_amount",
+        "pushed_out_amount",
+        "pulled_in_amount",
+        "month",
+    )
+    + keys("month", "segment")
+    + non_negative(
+        "opening_count",
+        "created_count",
+        "reopened_count",
+        "won_count",
+        "lost_count",
+        "closing_count",
+        "pushed_out_count",
+        "pulled_in_count",
+        "opening_amount",
+        "created_amount",
+        "reopened_amount",
+        "won_amount",
+        "lost_amount",
+        "closing_amount",
+        "pushed_out_amount",
+        "pulled_in_amount",
+    )
+    + rows_between(1, 1_000_000)
+    + [
+        (
+            "ExpectColumnValuesToBeInSet",
+            {"column": "segment", "value_set": ["smb", "mid_market", "enterprise", "unknown"]},
+        ),
+    ],
+)
+
+register(
+    "customer_success_kpis_monthly",
+    columns_exactly(
+        "user_id",
+        "reporting_currency",
+        "productive_fte",
+        "renewals_due_count",
+        "renewed_count",
+        "churned_count",
+        "renewal_pending_count",
+        "expansion_won_count",
+        "renewals_due_amount",
+        "renewed_amount",
+        "churned_amount",
+        "expansion_amount",
+        "renewal_rate",
+        "gross_revenue_retention_rate",
+        "net_revenue_retention_rate",
+        "is_team_row",
+        "month",
+    )
+    + keys("month", "user_id")
+    + rates("renewal_rate", "gross_revenue_retention_rate")
+    + non_negative(
+        "productive_fte",
+        "renewals_due_count",
+        "renewed_count",
+        "churned_count",
+        "renewal_pending_count",
+        "expansion_won_count",
+        "renewals_due_amount",
+        "renewed_amount",
+        "churned_amount",
+        "expansion_amount",
+        "net_revenue_retention_rate",
+    )
+    + rows_between(1, 1_000_000)
+    + [
+        # decided renewals never outnumber the renewals due
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "renewals_due_count", "column_B": "renewed_count", "or_equal": True},
+        ),
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "renewals_due_count", "column_B": "churned_count", "or_equal": True},
+        ),
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "renewals_due_amount", "column_B": "churned_amount", "or_equal": True},
+        ),
+        (
+            "ExpectColumnDistinctValuesToEqualSet",
+            {"column": "is_team_row", "value_set": [False, True]},
+        ),
+    ],
+)
+
+register(
+    "funnel_stage_conversion",
+    columns_exactly(
+        "segment",
+        "channel",
+        "stage",
+        "stage_order",
+        "entered_count",
+        "advanced_count",
+        "lost_count",
+        "still_open_count",
+        "conversion_rate",
+        "conversion_rate_ci_low",
+        "conversion_rate_ci_high",
+        "median_days_in_stage",
+        "p75_days_in_stage",
+        "cohort_month",
+    )
+    + keys("cohort_month", "segment", "channel", "stage")
+    + rates("conversion_rate", "conversion_rate_ci_low", "conversion_rate_ci_high")
+    + non_negative(
+        "entered_count",
+        "advanced_count",
+        "lost_count",
+        "still_open_count",
+        "median_days_in_stage",
+        "p75_days_in_stage",
+    )
+    + rows_between(1, 1_000_000)
+    + [
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "entered_count", "column_B": "advanced_count", "or_equal": True},
+        ),
+        # the interval holds the rate; the 75th percentile is not below the median
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {
+                "column_A": "conversion_rate_ci_high",
+                "column_B": "conversion_rate",
+                "or_equal": True,
+            },
+        ),
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "conversion_rate", "column_B": "conversion_rate_ci_low", "or_equal": True},
+        ),
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "p75_days_in_stage", "column_B": "median_days_in_stage", "or_equal": True},
+        ),
+    ],
+)
+
+register(
+    "forecast_pipeline",
+    columns_exactly(
+        "opportunity_id",
+        "owner_id",
+        "segment",
+        "stage",
+        "forecast_category",
+        "reporting_currency",
+        "amount",
+        "stage_win_rate",
+        "stage_win_sample_count",
+        "weighted_amount",
+        "segment_average_slip_days",
+        "close_date",
+        "expected_close_date",
+        "expected_close_quarter",
+        "as_of_date",
+    )
+    + keys("as_of_date", "opportunity_id")
+    + rates("stage_win_rate")
+    + non_negative("amount", "stage_win_sample_count", "weighted_amount")
+    + rows_between(1, 1_000_000)
+    + [
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "amount", "column_B": "weighted_amount", "or_equal": True},
+        ),
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "expected_close_date", "column_B": "as_of_date", "or_equal": True},
+        ),
+        # one as-of date per build
+        ("ExpectColumnUniqueValueCountToBeBetween", {"column": "as_of_date", "max_value": 1}),
+    ],
+)
+
+register(
+    "forecast_inputs_quarterly",
+    columns_exactly(
+        "segment",
+        "reporting_currency",
+        "pipeline_count",
+        "pipeline_amount",
+        "weighted_pipeline_amount",
+        "quota_amount",
+        "pipeline_coverage_ratio",
+        "weighted_coverage_ratio",
+        "closed_count",
+        "won_count",
+        "won_amount",
+        "win_rate",
+        "average_deal_amount",
+        "average_won_cycle_days",
+        "sales_velocity_amount_per_day",
+        "is_all_segments",
+        "quarter",
+    )
+    + keys("quarter", "segment")
+    + rates("win_rate")
+    + non_negative(
+        "pipeline_count",
+        "pipeline_amount",
+        "weighted_pipeline_amount",
+        "quota_amount",
+        "pipeline_coverage_ratio",
+        "weighted_coverage_ratio",
+        "closed_count",
+        "won_count",
+        "won_amount",
+        "average_deal_amount",
+        "average_won_cycle_days",
+        "sales_velocity_amount_per_day",
+    )
+    + rows_between(1, 100_000)
+    + [
+        (
+            "ExpectColumnValuesToBeInSet",
+            {
+                "column": "segment",
+                "value_set": ["smb", "mid_market", "enterprise", "unknown", "_all"],
+            },
+        ),
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "closed_count", "column_B": "won_count", "or_equal": True},
+        ),
+    ],
+)

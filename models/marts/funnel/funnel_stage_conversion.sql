@@ -1,0 +1,124 @@
+-- New-business deals by cohort (the month they were created), segment and lead
+-- channel: how many entered each stage of the sales funnel, how many moved on,
+-- were lost or are still open there, the conversion with its 95% Wilson interval,
+-- and how long they sat in the stage.
+with intervals as (
+    select * from {{ ref('int_stage_intervals_reconstructed') }}
+    where entity_type = 'opportunity'
+),
+
+stages as (
+    select * from {{ ref('int_funnel_stages') }}
+    where entity_type = 'opportunity'
+),
+
+journeys as (
+    select * from {{ ref('int_opportunity_journeys') }}
+    where opportunity_type = 'new_business'
+),
+
+leads as (
+    select * from {{ ref('int_lead_journeys') }}
+),
+
+-- the sales funnel: the open stages before the first won stage
+funnel_stages as (
+    select
+        stage,
+        stage_order
+    from stages
+    where
+        not is_won
+        and not is_lost
+        and stage_order < (
+            select min(won_stages.stage_order)
+            from stages as won_stages
+            where won_stages.is_won
+        )
+),
+
+cohorts as (
+    select
+        journeys.opportunity_id,
+        journeys.segment,
+        coalesce(leads.channel, 'unknown') as channel,
+        journeys.is_closed,
+        cast({{ dbt.date_trunc('month', 'journeys.created_at') }} as date) as cohort_month
+    from journeys
+    left join leads on journeys.lead_id = leads.lead_id
+),
+
+-- one row per deal and stage it reached (a skipped stage counts as passed through)
+deal_stages as (
+    select
+        intervals.entity_id as opportunity_id,
+        intervals.stage,
+        max(case when next_stages.stage_order > intervals.stage_order and not next_stages.is_lost then 1 else 0 end)
+            as is_advanced,
+        max(case when intervals.is_current then 1 else 0 end) as is_current,
+        sum(case when not intervals.is_skipped then intervals.days_in_stage else 0 end) as days_in_stage,
+        max(case when not intervals.is_skipped then 1 else 0 end) as has_stayed
+    from intervals
+    inner join funnel_stages on intervals.stage = funnel_stages.stage
+    left join stages as next_stages on intervals.next_stage = next_stages.stage
+    group by intervals.entity_id, intervals.stage
+),
+
+-- advanced: ever moved forward from the stage; otherwise lost when the deal is
+-- closed, still open when it is not
+outcomes as (
+    select
+        cohorts.cohort_month,
+        cohorts.segment,
+        cohorts.channel,
+        deal_stages.stage,
+        deal_stages.is_advanced,
+        case when deal_stages.is_advanced = 0 and cohorts.is_closed then 1 else 0 end as is_lost,
+        case when deal_stages.is_advanced = 0 and not cohorts.is_closed then 1 else 0 end as is_still_open,
+        -- days in the stage of the deals that sat in it and have left it
+        case
+            when deal_stages.has_stayed = 1 and deal_stages.is_current = 0 then deal_stages.days_in_stage
+        end as completed_days_in_stage
+    from deal_stages
+    inner join cohorts on deal_stages.opportunity_id = cohorts.opportunity_id
+),
+
+totals as (
+    select
+        cohort_month,
+        segment,
+        channel,
+        stage,
+        count(*) as entered_count,
+        sum(is_advanced) as advanced_count,
+        sum(is_lost) as lost_count,
+        sum(is_still_open) as still_open_count,
+        {{ median('completed_days_in_stage') }} as median_days_in_stage,
+        {{ percentile('completed_days_in_stage', 0.75) }} as p75_days_in_stage
+    from outcomes
+    group by cohort_month, segment, channel, stage
+),
+
+final as (
+    select
+        totals.segment,
+        totals.channel,
+        totals.stage,
+        funnel_stages.stage_order,
+        cast(totals.entered_count as {{ dbt.type_bigint() }}) as entered_count,
+        cast(totals.advanced_count as {{ dbt.type_bigint() }}) as advanced_count,
+        cast(totals.lost_count as {{ dbt.type_bigint() }}) as lost_count,
+        cast(totals.still_open_count as {{ dbt.type_bigint() }}) as still_open_count,
+        {{ safe_divide('totals.advanced_count', 'totals.advanced_count + totals.lost_count') }} as conversion_rate,
+        {{ wilson_interval_low('totals.advanced_count', 'totals.advanced_count + totals.lost_count') }}
+            as conversion_rate_ci_low,
+        {{ wilson_interval_high('totals.advanced_count', 'totals.advanced_count + totals.lost_count') }}
+            as conversion_rate_ci_high,
+        cast(totals.median_days_in_stage as {{ type_double() }}) as median_days_in_stage,
+        cast(totals.p75_days_in_stage as {{ type_double() }}) as p75_days_in_stage,
+        totals.cohort_month
+    from totals
+    inner join funnel_stages on totals.stage = funnel_stages.stage
+)
+
+select * from final
