@@ -53,6 +53,8 @@ lint: $(STAMP)
 	@mkdir -p warehouse
 	rm -f $(LINT_DB)
 	THE_MODEL_DUCKDB_PATH=$(LINT_DB) $(VENV)/bin/sqlfluff lint models tests analyses snapshots
+	# the salesforce staging models are enabled only with crm_source salesforce
+	THE_MODEL_DUCKDB_PATH=$(LINT_DB) $(VENV)/bin/sqlfluff lint --config .sqlfluff-salesforce models/staging/salesforce
 	rm -f $(LINT_DB)
 	$(VENV)/bin/ruff check themodel tests
 	$(VENV)/bin/ruff format --check themodel tests

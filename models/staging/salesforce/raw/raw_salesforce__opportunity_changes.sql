@@ -124,12 +124,17 @@ snapshots_chosen as (
     select snapshots.*
     from snapshots
     where
-        opportunity_key not in (select opportunity_key from field_history where opportunity_key is not null)
+        snapshots.opportunity_key not in (
+            select field_history.opportunity_key from field_history
+            where field_history.opportunity_key is not null
+        )
         and (
-            snapshot_kind = 'history'
-            or opportunity_key not in (
-                select opportunity_key from snapshots
-                where snapshot_kind = 'history' and opportunity_key is not null
+            snapshots.snapshot_kind = 'history'
+            or snapshots.opportunity_key not in (
+                select history_snapshots.opportunity_key from snapshots as history_snapshots
+                where
+                    history_snapshots.snapshot_kind = 'history'
+                    and history_snapshots.opportunity_key is not null
             )
         )
 ),
@@ -137,45 +142,52 @@ snapshots_chosen as (
 snapshots_sequenced as (
     select
         snapshots_chosen.*,
-        row_number() over snapshot_window as position,
-        lag(stage_name) over snapshot_window as previous_stage_name,
-        lag(amount) over snapshot_window as previous_amount,
-        lag(close_date) over snapshot_window as previous_close_date,
-        lag(forecast_category) over snapshot_window as previous_forecast_category
+        row_number() over snapshot_window as snapshot_number,
+        lag(snapshots_chosen.stage_name) over snapshot_window as previous_stage_name,
+        lag(snapshots_chosen.amount) over snapshot_window as previous_amount,
+        lag(snapshots_chosen.close_date) over snapshot_window as previous_close_date,
+        lag(snapshots_chosen.forecast_category) over snapshot_window as previous_forecast_category
     from snapshots_chosen
-    window snapshot_window as (partition by opportunity_key order by changed, change_id)
+    window snapshot_window as (
+        partition by snapshots_chosen.opportunity_key
+        order by snapshots_chosen.changed, snapshots_chosen.change_id
+    )
+),
+
+snapshot_field_names as (
+    select 'stage' as field_name
+    union all
+    select 'amount' as field_name
+    union all
+    select 'close_date' as field_name
+    union all
+    select 'forecast_category' as field_name
 ),
 
 snapshot_fields as (
     select
         snapshots_sequenced.*,
-        fields.field,
-        fields.field_order
+        snapshot_field_names.field_name
     from snapshots_sequenced
-    cross join (
-        select 'stage' as field, 1 as field_order
-        union all select 'amount', 2
-        union all select 'close_date', 3
-        union all select 'forecast_category', 4
-    ) as fields
+    cross join snapshot_field_names
 ),
 
 snapshot_changes as (
     select
         case
-            when field = 'stage' then change_id
-            else {{ dbt.concat(['change_id', "':'", 'field']) }}
+            when field_name = 'stage' then change_id
+            else {{ dbt.concat(['change_id', "':'", 'field_name']) }}
         end as change_id,
         opportunity_key as opportunity_id,
         changed_at,
-        field,
-        case field
+        field_name as field,
+        case field_name
             when 'stage' then previous_stage_name
             when 'amount' then previous_amount
             when 'close_date' then previous_close_date
             else previous_forecast_category
         end as old_value,
-        case field
+        case field_name
             when 'stage' then stage_name
             when 'amount' then amount
             when 'close_date' then close_date
@@ -188,10 +200,10 @@ snapshot_changes as (
     from snapshot_fields
     -- every snapshot is a stage event; other fields only where they changed
     where
-        field = 'stage'
+        field_name = 'stage'
         or (
-            position > 1
-            and case field
+            snapshot_number > 1
+            and case field_name
                 when 'amount' then amount is distinct from previous_amount
                 when 'close_date' then close_date is distinct from previous_close_date
                 else forecast_category is distinct from previous_forecast_category

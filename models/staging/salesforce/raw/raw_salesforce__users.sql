@@ -7,15 +7,30 @@ with users as (
 ),
 
 owners_on_records as (
-    select owner_id, coalesce(created_date, last_modified_date) as created_date from {{ ref('sf_lead') }}
+    select
+        owner_id,
+        coalesce(created_date, last_modified_date) as created_date
+    from {{ ref('sf_lead') }}
     union all
-    select owner_id, created_date from {{ ref('sf_opportunity') }}
+    select
+        owner_id,
+        created_date
+    from {{ ref('sf_opportunity') }}
     union all
-    select owner_id, created_date from {{ ref('sf_task') }}
+    select
+        owner_id,
+        created_date
+    from {{ ref('sf_task') }}
     union all
-    select owner_id, created_date from {{ ref('sf_event') }}
+    select
+        owner_id,
+        created_date
+    from {{ ref('sf_event') }}
     union all
-    select owner_id, start_date as created_date from {{ ref('sf_contract') }}
+    select
+        owner_id,
+        start_date as created_date
+    from {{ ref('sf_contract') }}
 ),
 
 unknown_owners as (
@@ -26,7 +41,8 @@ unknown_owners as (
     where
         {{ sf_id15('owner_id') }} is not null
         and {{ sf_id15('owner_id') }} not in (
-            select {{ sf_id15('id') }} from users where {{ sf_id15('id') }} is not null
+            select {{ sf_id15('id') }} from users
+            where {{ sf_id15('id') }} is not null
         )
     group by 1
 ),
