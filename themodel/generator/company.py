@@ -8,6 +8,7 @@ touches the truth.
 
 from __future__ import annotations
 
+import heapq
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -669,9 +670,11 @@ class Company:
     # ---- customers -----------------------------------------------------------------------
     def simulate_customers(self) -> None:
         rng = self.rng
-        queue = sorted(self.pending_contracts, key=lambda d: (d.close_date, d.opportunity_id))
+        # a heap by (close date, id): contracts start in order, renewals join as they close
+        queue = [(d.close_date, d.opportunity_id, d) for d in self.pending_contracts]
+        heapq.heapify(queue)
         while queue:
-            deal = queue.pop(0)
+            deal = heapq.heappop(queue)[2]
             start = deal.close_date + timedelta(days=1)
             csms = self.staff.active("customer_success", start)
             csm = csms[self.counters["ctr"] % len(csms)].user_id
@@ -712,8 +715,7 @@ class Company:
                         renewal.is_closed = renewal.is_won = True
                         renewal.forecast_category = "closed"
                         renewal.close_date = start + timedelta(days=364)
-                        queue.append(renewal)
-                        queue.sort(key=lambda d: (d.close_date, d.opportunity_id))
+                        heapq.heappush(queue, (renewal.close_date, renewal.opportunity_id, renewal))
                         contract["status"] = "renewed"
                     else:
                         self.set_stage(renewal, decided, "churned")

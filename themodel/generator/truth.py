@@ -220,12 +220,13 @@ def team_acceptance(rows: dict, story: dict) -> float | None:
 def ramp_truth(company: Company, deals: list[Deal]) -> dict:
     """Opportunities created by each new SDR in their 1st..4th calendar month in the role."""
     result = {}
+    created_by: dict[str, list[Deal]] = defaultdict(list)
+    for deal in deals:
+        created_by[deal.created_by_id].append(deal)
     for user_id in company.staff.story["ramping_sdr_ids"]:
         start = company.staff.people[user_id].stints[0].valid_from
         first = month_of(start)
-        per_month = Counter(
-            month_of(d.created_at) - first + 1 for d in deals if d.created_by_id == user_id
-        )
+        per_month = Counter(month_of(d.created_at) - first + 1 for d in created_by[user_id])
         result[user_id] = {
             "started": iso(start),
             "by_month_in_role": [per_month.get(k, 0) for k in range(1, 5)],

@@ -8,7 +8,7 @@ translated as (
         {{ sf_id15('id') }} as campaign_id,
         name as campaign_name,
         lower(replace(trim(type), ' ', '_')) as channel,
-        actual_cost as cost,  -- noqa: RF04 (the generic column name)
+        actual_cost as cost,  -- noqa: RF04
         currency_iso_code as currency,
         start_date,
         end_date,
