@@ -4,6 +4,7 @@
     spaces (stage_name = StageName); an absent optional column
     becomes null; an absent required column stops the build with a message that
     names the file and the column; an absent optional file gives an empty relation.
+    An empty text is null, as an empty CSV field is (Parquet files keep '').
     Adds _source_row (1-based position in the file) and _source_file. -#}
 {% macro read_export(source_name, entity) -%}
     {#- source() registers lineage; on DuckDB the rows come straight from the file. -#}
@@ -44,7 +45,7 @@
         select
             {%- for column in columns %}
             {% if header_key(column) in found -%}
-                cast({{ adapter.quote(found[header_key(column)]) }} as {{ dbt.type_string() }})
+                nullif(cast({{ adapter.quote(found[header_key(column)]) }} as {{ dbt.type_string() }}), '')
             {%- else -%}
                 cast(null as {{ dbt.type_string() }})
             {%- endif %} as {{ column }},
@@ -68,7 +69,7 @@
         select
             {%- for column in columns %}
             {% if header_key(column) in found -%}
-                cast({{ adapter.quote(found[header_key(column)]) }} as {{ dbt.type_string() }})
+                nullif(cast({{ adapter.quote(found[header_key(column)]) }} as {{ dbt.type_string() }}), '')
             {%- else -%}
                 cast(null as {{ dbt.type_string() }})
             {%- endif %} as {{ column }},

@@ -416,3 +416,26 @@ def test_capacity_valve_closes_in_the_overloaded_quarter_and_opens_later(tmp_pat
     assert guidance["2025-06"][0] == "high_certainty_only"
     assert guidance["2025-06"][1] > 1
     assert guidance["2025-10"][0] == "hand_over_early", guidance
+
+
+def test_parquet_exports_stage_like_csv(tmp_path):
+    """The generator's Parquet files are read straight from the folder, like CSV."""
+    exports = tmp_path / "exports"
+    truth = generate(1, 42, exports, file_type="parquet")
+    assert not list(exports.glob("*.csv")) and len(list(exports.glob("*.parquet"))) == 12
+    database = tmp_path / "warehouse.duckdb"
+    result = dbt(
+        ["build", "--select", "+row_accounting", "--exclude-resource-type", "test"],
+        database,
+        exports,
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stdout[-5000:]
+    with duckdb.connect(str(database), read_only=True) as con:
+        rows = con.execute(
+            "select entity, raw_rows, staged_rows from quarantine.row_accounting"
+        ).fetchall()
+    assert len(rows) == 12
+    for entity, raw, staged in rows:
+        assert raw == truth["raw_row_counts"][entity], entity
+        assert staged == truth["clean_row_counts"][entity], entity
