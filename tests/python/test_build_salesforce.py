@@ -214,3 +214,19 @@ def test_connector_tables_soft_deletes_and_history_mode_are_accounted_for(tmp_pa
     deleted = rules[(rules["entity"] == "opportunities") & (rules["rule"] == "soft_deleted")]
     assert deleted["n"].sum() == 10
     assert accounting.loc["opportunity_changes", "raw_rows"] > 0  # from the history-mode table
+
+
+@pytest.mark.parametrize("export_format", ["generic", "salesforce"])
+def test_source_freshness_reads_the_export_files(tmp_path, export_format):
+    """`dbt source freshness` works on the files: the demo is from 2025, so it warns."""
+    exports = tmp_path / "exports"
+    generate(1, 42, exports, export_format=export_format)
+    result = dbt(
+        ["source", "freshness"],
+        tmp_path / "warehouse.duckdb",
+        exports,
+        tmp_path,
+        crm_source=export_format,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert result.stdout.count("WARN freshness of") == 3, result.stdout[-3000:]
