@@ -1,7 +1,10 @@
 -- New-business deals by cohort (the month they were created), segment and lead
 -- channel: how many entered each stage of the sales funnel, how many moved on,
 -- were lost or are still open there, the conversion with its 95% Wilson interval,
--- and how long they sat in the stage.
+-- and how long they sat in the stage. A cohort holds the deals that entered the
+-- funnel at its first stage: a deal created directly in a later stage (imported,
+-- or logged after the fact) visited none of the earlier ones, so counting it
+-- from the middle would make the funnel grow down the cohort.
 with intervals as (
     select * from {{ ref('int_stage_intervals_reconstructed') }}
     where entity_type = 'opportunity'
@@ -37,6 +40,15 @@ funnel_stages as (
         )
 ),
 
+-- deals whose first stage visit is the funnel's first stage
+entered_at_the_top as (
+    select intervals.entity_id as opportunity_id
+    from intervals
+    where
+        intervals.visit_number = 1
+        and intervals.stage_order = (select min(funnel_stages.stage_order) from funnel_stages)
+),
+
 cohorts as (
     select
         journeys.opportunity_id,
@@ -45,6 +57,7 @@ cohorts as (
         journeys.is_closed,
         cast({{ dbt.date_trunc('month', 'journeys.created_at') }} as date) as cohort_month
     from journeys
+    inner join entered_at_the_top on journeys.opportunity_id = entered_at_the_top.opportunity_id
     left join leads on journeys.lead_id = leads.lead_id
 ),
 
