@@ -439,3 +439,26 @@ def test_parquet_exports_stage_like_csv(tmp_path):
     for entity, raw, staged in rows:
         assert raw == truth["raw_row_counts"][entity], entity
         assert staged == truth["clean_row_counts"][entity], entity
+
+
+def test_contracts_are_in_the_stage_log_active_then_renewed_or_churned_at_term_end(built):
+    con, _, _ = built
+    visits = dict(
+        con.execute(
+            "select stage, count(*) from intermediate.int_stage_intervals_reconstructed"
+            " where entity_type = 'contract' group by 1"
+        ).fetchall()
+    )
+    started = con.execute(
+        "select count(*) from staging.stg_crm__contracts, intermediate.int_as_of_date"
+        " where start_date <= as_of_at"
+    ).fetchall()[0][0]
+    assert visits["contract_active"] == started > 0
+    ended = dict(
+        con.execute(
+            "select status, count(*) from staging.stg_crm__contracts, intermediate.int_as_of_date"
+            " where status in ('renewed', 'churned') and end_date + 1 <= as_of_at group by 1"
+        ).fetchall()
+    )
+    assert visits.get("renewed", 0) == ended.get("renewed", 0) > 0
+    assert visits.get("churned", 0) == ended.get("churned", 0) > 0

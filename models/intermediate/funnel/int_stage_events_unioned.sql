@@ -1,8 +1,9 @@
 -- One row per stage (or lead status) an entity entered, from whatever history
 -- the CRM keeps: opportunity field history, lead status history, daily
--- snapshots of the opportunities for a CRM with no field history, and the lead
--- record itself for leads with no status history. Events after the as-of
--- moment are left out. event_order breaks ties between equal timestamps.
+-- snapshots of the opportunities for a CRM with no field history, the lead
+-- record itself for leads with no status history, and customer contracts
+-- (active from their start, renewed or churned at their end). Events after the
+-- as-of moment are left out. event_order breaks ties between equal timestamps.
 with opportunity_changes as (
     select * from {{ ref('stg_crm__opportunity_changes') }}
 ),
@@ -21,6 +22,10 @@ stages as (
 
 as_of as (
     select * from {{ ref('int_as_of_date') }}
+),
+
+contracts as (
+    select * from {{ ref('stg_crm__contracts') }}
 ),
 
 opportunity_stage_events as (
@@ -87,8 +92,34 @@ leads_without_history as (
     )
 ),
 
+contract_events as (
+    select
+        'contract' as entity_type,
+        contract_id as entity_id,
+        'contract_active' as stage,
+        'contract' as event_source,
+        1 as event_order,
+        cast(start_date as {{ dbt.type_timestamp() }}) as event_at
+    from contracts
+
+    union all
+
+    select
+        'contract' as entity_type,
+        contract_id as entity_id,
+        status as stage,
+        'contract' as event_source,
+        2 as event_order,
+        -- the day after the last day of the term
+        cast({{ dbt.dateadd('day', 1, 'end_date') }} as {{ dbt.type_timestamp() }}) as event_at
+    from contracts
+    where status in ('renewed', 'churned')
+),
+
 unioned as (
     select * from opportunity_stage_events
+    union all
+    select * from contract_events
     union all
     select * from opportunities_without_history
     union all

@@ -45,7 +45,8 @@ final as (
     left join leads
         on intervals.entity_type = 'lead' and intervals.entity_id = leads.lead_id
     where
-        intervals.exited_at is not null
+        intervals.entity_type in ('lead', 'opportunity')
+        and intervals.exited_at is not null
         and intervals.stage_order is not null
         and not intervals.is_won_stage
         and not intervals.is_lost_stage
