@@ -67,6 +67,7 @@
         ["coalesce(upper(" ~ clean_text('raw_currency') ~ "), '" ~ var('reporting_currency') ~ "')", 'currency'],
         [parse_date('raw_start_date'), 'start_date'],
         [parse_date('raw_end_date'), 'end_date'],
+        [clean_id('raw_owner_id'), 'owner_id'],
     ],
     rules=[
         ['raw_cost is not null and cost_amount is null', 'unparseable_amount'],

@@ -12,7 +12,7 @@
             'required': ['activity_id', 'occurred_at', 'activity_type'],
         },
         'campaigns': {
-            'columns': ['campaign_id', 'campaign_name', 'channel', 'cost', 'currency', 'start_date', 'end_date', 'is_deleted'],
+            'columns': ['campaign_id', 'campaign_name', 'channel', 'cost', 'currency', 'start_date', 'end_date', 'owner_id', 'is_deleted'],
             'required': ['campaign_id', 'channel'],
         },
         'contracts': {

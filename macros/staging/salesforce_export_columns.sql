@@ -22,7 +22,7 @@
         },
         'campaign': {
             'files': ['Campaign', 'sf_campaign_data', 'campaign'],
-            'columns': ['id', 'is_deleted', 'name', 'type', 'actual_cost', 'currency_iso_code', 'start_date', 'end_date'],
+            'columns': ['id', 'is_deleted', 'name', 'type', 'owner_id', 'actual_cost', 'currency_iso_code', 'start_date', 'end_date'],
             'required': ['id'],
         },
         'lead': {

@@ -462,3 +462,28 @@ def test_contracts_are_in_the_stage_log_active_then_renewed_or_churned_at_term_e
     )
     assert visits.get("renewed", 0) == ended.get("renewed", 0) > 0
     assert visits.get("churned", 0) == ended.get("churned", 0) > 0
+
+
+def test_journeys_name_the_marketer_who_ran_the_campaign(built):
+    con, _, _ = built
+    rows = con.execute(
+        """
+        select
+            count(*) as deals,
+            count(journeys.marketer_id) as with_marketer,
+            count(roles.user_id) as marketer_in_role
+        from intermediate.int_opportunity_journeys as journeys
+        inner join staging.stg_crm__campaigns as campaigns
+            on journeys.campaign_id = campaigns.campaign_id
+        left join staging.stg_crm__user_roles as roles
+            on journeys.marketer_id = roles.user_id
+            and roles.role = 'marketing'
+            and roles.valid_from <= campaigns.start_date
+            and (roles.valid_to is null or roles.valid_to > campaigns.start_date)
+        where journeys.opportunity_type = 'new_business'
+        """
+    ).fetchall()[0]
+    deals, with_marketer, marketer_in_role = rows
+    assert deals > 500
+    assert with_marketer == deals
+    assert marketer_in_role == deals

@@ -253,6 +253,8 @@ class Company:
                 campaign_id = f"cmp-{quarter + 1:02d}-{channel}"
                 self.campaigns[(channel, quarter)] = campaign_id
                 expected_leads = 600 * self.scale * CHANNELS[channel][0]
+                marketers = self.staff.active("marketing", month_start(first_month))
+                owner = marketers[len(self.campaigns) % len(marketers)].user_id
                 self.tables["campaigns"].append(
                     {
                         "campaign_id": campaign_id,
@@ -262,6 +264,7 @@ class Company:
                         "currency": "KRW",
                         "start_date": iso_date(month_start(first_month)),
                         "end_date": iso_date(month_start(first_month + 3) - timedelta(days=1)),
+                        "owner_id": owner,
                     }
                 )
 

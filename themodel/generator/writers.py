@@ -36,6 +36,7 @@ COLUMNS = {
         "currency",
         "start_date",
         "end_date",
+        "owner_id",
     ],
     "leads": [
         "lead_id",

@@ -12,6 +12,10 @@ events as (
     select * from {{ ref('stg_crm__lead_status_events') }}
 ),
 
+campaigns as (
+    select * from {{ ref('stg_crm__campaigns') }}
+),
+
 first_reached as (
     select
         lead_id,
@@ -28,6 +32,8 @@ final as (
         leads.lead_id,
         leads.account_id,
         leads.campaign_id,
+        -- the marketer of the lead's campaign
+        campaigns.owner_id as marketer_id,
         leads.owner_id,
         leads.converted_opportunity_id,
         coalesce(leads.channel, 'unknown') as channel,
@@ -40,6 +46,7 @@ final as (
         first_reached.disqualified_at
     from leads
     left join accounts on leads.account_id = accounts.account_id
+    left join campaigns on leads.campaign_id = campaigns.campaign_id
     left join first_reached on leads.lead_id = first_reached.lead_id
 )
 

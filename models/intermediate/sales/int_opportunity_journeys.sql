@@ -1,7 +1,8 @@
 -- One row per opportunity with the time it first reached each milestone and
--- the people at each hand-off: the SDR who created it, the AE who owned it
--- when it was accepted, the AE who owned it at close, and the CSM of the
--- resulting contract. Owners come from the owner history, not today's owner.
+-- the people at each hand-off: the campaign and its marketer, the SDR who
+-- created it, the AE who owned it when it was accepted, the AE who owned it at
+-- close, and the CSM of the resulting contract. Owners come from the owner
+-- history, not today's owner.
 with opportunities as (
     select * from {{ ref('stg_crm__opportunities') }}
 ),
@@ -22,6 +23,10 @@ owners as (
 
 contracts as (
     select * from {{ ref('stg_crm__contracts') }}
+),
+
+leads as (
+    select * from {{ ref('int_lead_journeys') }}
 ),
 
 milestones as (
@@ -56,6 +61,8 @@ final as (
         opportunities.opportunity_id,
         opportunities.account_id,
         opportunities.lead_id,
+        leads.campaign_id,
+        leads.marketer_id,
         opportunities.created_by_id as sdr_id,
         accepting_owner.field_value as accepting_ae_id,
         closing_owner.field_value as closing_ae_id,
@@ -79,6 +86,7 @@ final as (
         milestones.closed_at
     from opportunities
     left join accounts on opportunities.account_id = accounts.account_id
+    left join leads on opportunities.lead_id = leads.lead_id
     left join milestones on opportunities.opportunity_id = milestones.opportunity_id
     left join contract_csms on opportunities.opportunity_id = contract_csms.opportunity_id
     left join owners as accepting_owner

@@ -6,6 +6,7 @@ final as (
     select
         campaigns.campaign_id,
         campaigns.campaign_name,
+        campaigns.owner_id,
         campaigns.channel,
         campaigns.currency,
         campaigns.cost_amount,

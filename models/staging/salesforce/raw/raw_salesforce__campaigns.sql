@@ -12,6 +12,7 @@ translated as (
         currency_iso_code as currency,
         start_date,
         end_date,
+        {{ sf_id15('owner_id') }} as owner_id,
         is_deleted,
         _source_row,
         _source_file
