@@ -440,3 +440,121 @@ register(
         ),
     ],
 )
+
+register(
+    "new_business_diagnostics",
+    columns_exactly(
+        "segment",
+        "weakest_stage",
+        "reporting_currency",
+        "won_count",
+        "previous_won_count",
+        "won_count_change",
+        "won_amount",
+        "previous_won_amount",
+        "won_amount_change",
+        "closed_count",
+        "win_rate",
+        "weakest_stage_conversion_rate",
+        "weakest_stage_previous_conversion_rate",
+        "weakest_stage_conversion_drop",
+        "usual_won_cycle_days",
+        "aged_open_deals_count",
+        "slipped_deals_count",
+        "is_all_segments",
+        "quarter",
+    )
+    + keys("quarter", "segment")
+    + rates(
+        "win_rate",
+        "weakest_stage_conversion_rate",
+        "weakest_stage_previous_conversion_rate",
+        "weakest_stage_conversion_drop",
+    )
+    + non_negative(
+        "won_count",
+        "previous_won_count",
+        "won_amount",
+        "previous_won_amount",
+        "closed_count",
+        "usual_won_cycle_days",
+        "aged_open_deals_count",
+        "slipped_deals_count",
+    )
+    + rows_between(1, 100_000)
+    + [
+        (
+            "ExpectColumnValuesToBeInSet",
+            {
+                "column": "segment",
+                "value_set": ["smb", "mid_market", "enterprise", "unknown", "_all"],
+            },
+        ),
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "closed_count", "column_B": "won_count", "or_equal": True},
+        ),
+    ],
+)
+
+register(
+    "new_business_competitors",
+    columns_exactly(
+        "segment",
+        "competitor",
+        "reporting_currency",
+        "closed_count",
+        "won_count",
+        "lost_count",
+        "won_amount",
+        "win_rate",
+        "is_all_segments",
+        "quarter",
+    )
+    + keys("quarter", "segment", "competitor")
+    + rates("win_rate")
+    + non_negative("closed_count", "won_count", "lost_count", "won_amount")
+    + rows_between(1, 100_000)
+    + [
+        (
+            "ExpectColumnValuesToBeInSet",
+            {
+                "column": "segment",
+                "value_set": ["smb", "mid_market", "enterprise", "unknown", "_all"],
+            },
+        ),
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "closed_count", "column_B": "won_count", "or_equal": True},
+        ),
+    ],
+)
+
+register(
+    "new_business_ae_contribution",
+    columns_exactly(
+        "user_id",
+        "reporting_currency",
+        "productive_fte",
+        "closed_count",
+        "won_count",
+        "won_amount",
+        "win_rate",
+        "won_count_share",
+        "won_amount_share",
+        "is_departed",
+        "is_ramping",
+        "quarter",
+        "left_at",
+    )
+    + keys("quarter", "user_id")
+    + rates("win_rate", "won_count_share", "won_amount_share")
+    + non_negative("productive_fte", "closed_count", "won_count", "won_amount")
+    + rows_between(1, 100_000)
+    + [
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "closed_count", "column_B": "won_count", "or_equal": True},
+        ),
+    ],
+)
