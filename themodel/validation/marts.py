@@ -558,3 +558,43 @@ register(
         ),
     ],
 )
+
+register(
+    "inside_sales_call_list",
+    columns_exactly(
+        "user_id",
+        "lead_id",
+        "opportunity_id",
+        "account_id",
+        "reason",
+        "status",
+        "channel",
+        "segment",
+        "fit_score",
+        "priority_rank",
+        "days_since_last_touch",
+        "as_of_date",
+        "call_date",
+        "last_activity_at",
+    )
+    + keys("as_of_date", "lead_id")
+    + non_negative("fit_score", "days_since_last_touch")
+    # an empty list is a valid day
+    + rows_between(0, 1_000_000)
+    + [
+        (
+            "ExpectColumnValuesToBeInSet",
+            {
+                "column": "reason",
+                "value_set": ["new_high_fit_lead", "due_follow_up", "stale_handoff"],
+            },
+        ),
+        ("ExpectColumnValuesToBeBetween", {"column": "priority_rank", "min_value": 1}),
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "call_date", "column_B": "as_of_date"},
+        ),
+        # one as-of date per build
+        ("ExpectColumnUniqueValueCountToBeBetween", {"column": "as_of_date", "max_value": 1}),
+    ],
+)
