@@ -1,6 +1,7 @@
 # The Model analytics: the commands a newcomer and CI run.
 #   make demo   build the demo company's warehouse on DuckDB and print a summary
 #   make test   lint, build on a fresh database with every data and unit test, pytest, validation
+#   make docs   dbt docs for the demo warehouse: target/ and one static page, warehouse/docs/index.html
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -20,16 +21,18 @@ DEMO_SEED ?= 42
 DEMO_SCALE ?= 1
 DEMO_EXPORTS := warehouse/demo_exports/generic
 DEMO_DB := warehouse/the_model.duckdb
+DOCS_DIR := warehouse/docs
 TEST_EXPORTS := warehouse/test_exports/generic
 TEST_DB := warehouse/test.duckdb
 LINT_DB := warehouse/lint_empty.duckdb
 
-.PHONY: help venv demo demo-data test lint build-test pytest validate clean lock
+.PHONY: help venv demo demo-data docs test lint build-test pytest validate clean lock
 
 help:
 	@echo "make demo   build the demo warehouse ($(DEMO_DB)) and print a summary"
 	@echo "make test   lint + fresh build with all tests + pytest + validation"
 	@echo "make lint   sqlfluff (dbt templater) and ruff"
+	@echo "make docs   dbt docs of the demo warehouse ($(DOCS_DIR)/index.html, one static page)"
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +51,18 @@ demo: $(STAMP) demo-data
 	@mkdir -p warehouse
 	THE_MODEL_DUCKDB_PATH=$(DEMO_DB) $(DBT) build --vars '{crm_export_path: $(DEMO_EXPORTS)}'
 	THE_MODEL_DUCKDB_PATH=$(DEMO_DB) $(PY) -m themodel summary --database $(DEMO_DB)
+
+# dbt docs of the demo warehouse (built first with `make demo` when missing: the
+# catalog reads the tables). `dbt docs generate` writes target/ (index.html,
+# manifest.json, catalog.json; `dbt docs serve` shows it); `--static` also writes
+# target/static_index.html with both JSON files inside, one page that opens from
+# disk with no server, copied to $(DOCS_DIR)/index.html.
+docs: $(STAMP) demo-data
+	@test -f $(DEMO_DB) || $(MAKE) demo
+	THE_MODEL_DUCKDB_PATH=$(DEMO_DB) $(DBT) docs generate --static --vars '{crm_export_path: $(DEMO_EXPORTS)}'
+	@mkdir -p $(DOCS_DIR)
+	cp target/static_index.html $(DOCS_DIR)/index.html
+	@echo "docs: $(CURDIR)/$(DOCS_DIR)/index.html"
 
 lint: $(STAMP)
 	@mkdir -p warehouse

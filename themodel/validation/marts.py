@@ -440,3 +440,161 @@ register(
         ),
     ],
 )
+
+register(
+    "new_business_diagnostics",
+    columns_exactly(
+        "segment",
+        "weakest_stage",
+        "reporting_currency",
+        "won_count",
+        "previous_won_count",
+        "won_count_change",
+        "won_amount",
+        "previous_won_amount",
+        "won_amount_change",
+        "closed_count",
+        "win_rate",
+        "weakest_stage_conversion_rate",
+        "weakest_stage_previous_conversion_rate",
+        "weakest_stage_conversion_drop",
+        "usual_won_cycle_days",
+        "aged_open_deals_count",
+        "slipped_deals_count",
+        "is_all_segments",
+        "quarter",
+    )
+    + keys("quarter", "segment")
+    + rates(
+        "win_rate",
+        "weakest_stage_conversion_rate",
+        "weakest_stage_previous_conversion_rate",
+        "weakest_stage_conversion_drop",
+    )
+    + non_negative(
+        "won_count",
+        "previous_won_count",
+        "won_amount",
+        "previous_won_amount",
+        "closed_count",
+        "usual_won_cycle_days",
+        "aged_open_deals_count",
+        "slipped_deals_count",
+    )
+    + rows_between(1, 100_000)
+    + [
+        (
+            "ExpectColumnValuesToBeInSet",
+            {
+                "column": "segment",
+                "value_set": ["smb", "mid_market", "enterprise", "unknown", "_all"],
+            },
+        ),
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "closed_count", "column_B": "won_count", "or_equal": True},
+        ),
+    ],
+)
+
+register(
+    "new_business_competitors",
+    columns_exactly(
+        "segment",
+        "competitor",
+        "reporting_currency",
+        "closed_count",
+        "won_count",
+        "lost_count",
+        "won_amount",
+        "win_rate",
+        "is_all_segments",
+        "quarter",
+    )
+    + keys("quarter", "segment", "competitor")
+    + rates("win_rate")
+    + non_negative("closed_count", "won_count", "lost_count", "won_amount")
+    + rows_between(1, 100_000)
+    + [
+        (
+            "ExpectColumnValuesToBeInSet",
+            {
+                "column": "segment",
+                "value_set": ["smb", "mid_market", "enterprise", "unknown", "_all"],
+            },
+        ),
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "closed_count", "column_B": "won_count", "or_equal": True},
+        ),
+    ],
+)
+
+register(
+    "new_business_ae_contribution",
+    columns_exactly(
+        "user_id",
+        "reporting_currency",
+        "productive_fte",
+        "closed_count",
+        "won_count",
+        "won_amount",
+        "win_rate",
+        "won_count_share",
+        "won_amount_share",
+        "is_departed",
+        "is_ramping",
+        "quarter",
+        "left_at",
+    )
+    + keys("quarter", "user_id")
+    + rates("win_rate", "won_count_share", "won_amount_share")
+    + non_negative("productive_fte", "closed_count", "won_count", "won_amount")
+    + rows_between(1, 100_000)
+    + [
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "closed_count", "column_B": "won_count", "or_equal": True},
+        ),
+    ],
+)
+
+register(
+    "inside_sales_call_list",
+    columns_exactly(
+        "user_id",
+        "lead_id",
+        "opportunity_id",
+        "account_id",
+        "reason",
+        "status",
+        "channel",
+        "segment",
+        "fit_score",
+        "priority_rank",
+        "days_since_last_touch",
+        "as_of_date",
+        "call_date",
+        "last_activity_at",
+    )
+    + keys("as_of_date", "lead_id")
+    + non_negative("fit_score", "days_since_last_touch")
+    # an empty list is a valid day
+    + rows_between(0, 1_000_000)
+    + [
+        (
+            "ExpectColumnValuesToBeInSet",
+            {
+                "column": "reason",
+                "value_set": ["new_high_fit_lead", "due_follow_up", "stale_handoff"],
+            },
+        ),
+        ("ExpectColumnValuesToBeBetween", {"column": "priority_rank", "min_value": 1}),
+        (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "call_date", "column_B": "as_of_date"},
+        ),
+        # one as-of date per build
+        ("ExpectColumnUniqueValueCountToBeBetween", {"column": "as_of_date", "max_value": 1}),
+    ],
+)

@@ -1,0 +1,139 @@
+-- Per-AE contribution to new business per quarter: every AE who ever held the
+-- field sales role, in every quarter from their first quarter in the role to the
+-- as-of quarter, so a departure shows as contribution falling to zero. Wins
+-- belong to the AE who owned the deal at close (as in field_sales_kpis_monthly).
+with journeys as (
+    select * from {{ ref('int_opportunity_journeys') }}
+    where opportunity_type = 'new_business'
+),
+
+opportunities as (
+    select * from {{ ref('stg_crm__opportunities') }}
+),
+
+role_months as (
+    select * from {{ ref('int_user_role_months') }}
+    where role = 'field_sales'
+),
+
+roles as (
+    select * from {{ ref('stg_crm__user_roles') }}
+    where role = 'field_sales'
+),
+
+users as (
+    select * from {{ ref('stg_crm__users') }}
+),
+
+as_of as (
+    select * from {{ ref('int_as_of_date') }}
+),
+
+quarters as (
+    {{ date_spine('quarter',
+        "(select " ~ dbt.date_trunc('quarter', 'min(valid_from)') ~ " from " ~ ref('stg_crm__user_roles') ~ ")",
+        dbt.dateadd('quarter', 1, "(select " ~ dbt.date_trunc('quarter', 'as_of_date') ~ " from "
+            ~ ref('int_as_of_date') ~ ")")) }}
+),
+
+-- when the AE last left the role (transfer or departure); null while still in it
+tenures as (
+    select
+        roles.user_id,
+        min(roles.valid_from) as started_at,
+        case
+            when max(case when roles.valid_to is null then 1 else 0 end) = 1 then max(users.terminated_at)
+            else least(max(roles.valid_to), coalesce(max(users.terminated_at), max(roles.valid_to)))
+        end as left_at
+    from roles
+    inner join users on roles.user_id = users.user_id
+    group by 1
+),
+
+quarter_fte as (
+    select
+        user_id,
+        cast({{ dbt.date_trunc('quarter', 'month') }} as date) as quarter,
+        sum(productive_fte) / 3.0 as productive_fte,
+        min(ramp_factor) as min_ramp_factor
+    from role_months
+    group by 1, 2
+),
+
+closed_deals as (
+    select
+        journeys.closing_ae_id as user_id,
+        cast({{ dbt.date_trunc('quarter', 'journeys.closed_at') }} as date) as quarter,
+        case when journeys.is_won then 1 else 0 end as won,
+        case when journeys.is_won then opportunities.amount_reporting else 0 end as won_amount
+    from journeys
+    inner join opportunities on journeys.opportunity_id = opportunities.opportunity_id
+    cross join as_of
+    where
+        journeys.is_closed
+        and journeys.accepted_at is not null
+        and journeys.closing_ae_id is not null
+        and journeys.closed_at <= as_of.as_of_at
+),
+
+closed_totals as (
+    select
+        user_id,
+        quarter,
+        count(*) as closed_count,
+        sum(won) as won_count,
+        sum(won_amount) as won_amount
+    from closed_deals
+    group by 1, 2
+),
+
+team_totals as (
+    select
+        quarter,
+        sum(won_count) as team_won_count,
+        sum(won_amount) as team_won_amount
+    from closed_totals
+    group by 1
+),
+
+grid as (
+    select
+        tenures.user_id,
+        quarters.date_quarter as quarter,
+        tenures.left_at,
+        coalesce(quarter_fte.productive_fte, 0) as productive_fte,
+        coalesce(closed_totals.closed_count, 0) as closed_count,
+        coalesce(closed_totals.won_count, 0) as won_count,
+        coalesce(closed_totals.won_amount, 0) as won_amount,
+        team_totals.team_won_count,
+        team_totals.team_won_amount,
+        -- gone from the role by the quarter's end
+        coalesce(tenures.left_at < {{ dbt.dateadd('quarter', 1, 'quarters.date_quarter') }}, false) as is_departed,
+        -- held the role with a ramp factor below 1 in a month of the quarter
+        coalesce(quarter_fte.min_ramp_factor < 1, false) as is_ramping
+    from tenures
+    inner join quarters on quarters.date_quarter >= cast({{ dbt.date_trunc('quarter', 'tenures.started_at') }} as date)
+    left join quarter_fte on tenures.user_id = quarter_fte.user_id and quarters.date_quarter = quarter_fte.quarter
+    left join closed_totals on tenures.user_id = closed_totals.user_id and quarters.date_quarter = closed_totals.quarter
+    left join team_totals on quarters.date_quarter = team_totals.quarter
+),
+
+final as (
+    select
+        user_id,
+        '{{ var("reporting_currency") }}' as reporting_currency,
+        cast(productive_fte as {{ type_double() }}) as productive_fte,
+        cast(closed_count as {{ dbt.type_bigint() }}) as closed_count,
+        cast(won_count as {{ dbt.type_bigint() }}) as won_count,
+        cast(won_amount as decimal(18, 2)) as won_amount,
+        {{ safe_divide('won_count', 'closed_count') }} as win_rate,
+        {{ safe_divide('won_count', 'team_won_count') }} as won_count_share,
+        {{ safe_divide('won_amount', 'team_won_amount') }} as won_amount_share,
+        is_departed,
+        is_ramping,
+        quarter,
+        left_at
+    from grid
+)
+
+select * from final

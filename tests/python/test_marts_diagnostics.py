@@ -1,0 +1,72 @@
+"""The diagnostics marts against the demo company's planted story (truth.json):
+our win rate against the competitor that appears in month 15, and the best AE who
+leaves in month 20 marked as departed with nothing credited after the departure.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import pytest
+from test_build_generic import dbt
+
+from themodel.generator.cli import generate
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory):
+    work = tmp_path_factory.mktemp("diagnostics")
+    exports = work / "exports"
+    truth = generate(1, 42, exports)
+    database = work / "warehouse.duckdb"
+    result = dbt(["build"], database, exports, work)
+    assert result.returncode == 0, result.stdout[-5000:]
+    with duckdb.connect(str(database), read_only=True) as con:
+        yield con, truth
+
+
+def test_win_rate_against_the_new_competitor_matches_the_truth(built):
+    con, truth = built
+    story = truth["story"]["competitor"]
+    closed, won = con.execute(
+        "select sum(closed_count), sum(won_count) from marts.new_business_competitors"
+        " where segment = '_all' and competitor = ?",
+        [story["name"]],
+    ).fetchone()
+    assert (closed, won) == (story["contested_closed"], story["contested_won"])
+    assert won / closed == pytest.approx(story["our_win_rate_when_contested"], abs=1e-6)
+    # the competitor first decides deals in the quarter it appears (2025-Q1)
+    first_quarter = con.execute(
+        "select min(quarter) from marts.new_business_competitors where competitor = ?",
+        [story["name"]],
+    ).fetchone()[0]
+    assert str(first_quarter) == "2025-01-01"
+    # it wins most of what it contests: our rate is far below the other competitors'
+    assert won / closed < story["our_win_rate_vs_other_competitors"] / 2
+
+
+def test_departed_ae_is_marked_with_no_contribution_after_the_departure_quarter(built):
+    con, truth = built
+    story = truth["story"]["departed_ae"]
+    departed_at = datetime.fromisoformat(story["departed_at"].replace("Z", "+00:00"))
+    departure_quarter = f"{departed_at.year}-{3 * ((departed_at.month - 1) // 3) + 1:02d}-01"
+    rows = con.execute(
+        "select cast(quarter as varchar), is_departed, won_count, won_amount, won_amount_share"
+        " from marts.new_business_ae_contribution where user_id = ? order by quarter",
+        [story["user_id"]],
+    ).fetchall()
+    after = [row for row in rows if row[0] > departure_quarter]
+    before = [row for row in rows if row[0] < departure_quarter]
+    at = [row for row in rows if row[0] == departure_quarter]
+    assert after, "the departed AE keeps rows after the departure quarter"
+    assert all(is_departed for _, is_departed, *_ in after + at)
+    assert not any(is_departed for _, is_departed, *_ in before)
+    assert all(won == 0 and amount == 0 and share == 0 for _, _, won, amount, share in after)
+    assert sum(won for _, _, won, _, _ in rows) == story["won_before_departure"]
+    # the best AE: the most wins of all AEs before leaving
+    best = con.execute(
+        "select user_id from marts.new_business_ae_contribution"
+        " group by user_id order by sum(won_count) desc limit 1"
+    ).fetchone()[0]
+    assert best == story["user_id"]
