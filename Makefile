@@ -1,6 +1,7 @@
 # The Model analytics: the commands a newcomer and CI run.
 #   make demo   build the demo company's warehouse on DuckDB and print a summary
-#   make test   lint, build on a fresh database with every data and unit test, pytest, validation
+#   make test   lint, build on a fresh database with every data and unit test, pytest, validation,
+#               and the same marts on a throwaway PostgreSQL (make test-postgres)
 #   make docs   dbt docs for the demo warehouse: target/ and one static page, warehouse/docs/index.html
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -25,14 +26,19 @@ DOCS_DIR := warehouse/docs
 TEST_EXPORTS := warehouse/test_exports/generic
 TEST_DB := warehouse/test.duckdb
 LINT_DB := warehouse/lint_empty.duckdb
+# The throwaway PostgreSQL of test-postgres (scripts/postgres.sh): 127.0.0.1, trust auth.
+PG_TEST_PORT ?= 55432
+PG_TEST_ENV := THE_MODEL_PG_HOST=127.0.0.1 THE_MODEL_PG_PORT=$(PG_TEST_PORT) THE_MODEL_PG_USER=postgres \
+	THE_MODEL_PG_PASSWORD= THE_MODEL_PG_DATABASE=the_model
 
-.PHONY: help venv demo demo-data docs test lint build-test pytest validate clean lock
+.PHONY: help venv demo demo-data docs test lint build-test pytest test-postgres validate clean lock
 
 help:
 	@echo "make demo   build the demo warehouse ($(DEMO_DB)) and print a summary"
-	@echo "make test   lint + fresh build with all tests + pytest + validation"
+	@echo "make test   lint + fresh build with all tests + pytest + PostgreSQL comparison + validation"
 	@echo "make lint   sqlfluff (dbt templater) and ruff"
 	@echo "make docs   dbt docs of the demo warehouse ($(DOCS_DIR)/index.html, one static page)"
+	@echo "make test-postgres   the demo on a throwaway PostgreSQL, every mart compared with DuckDB"
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -82,10 +88,20 @@ build-test: $(STAMP)
 pytest: $(STAMP)
 	THE_MODEL_DUCKDB_PATH=$(TEST_DB) THE_MODEL_TEST_EXPORTS=$(TEST_EXPORTS) $(PY) -m pytest
 
+# Starts a throwaway server, compares every mart with DuckDB, and always stops it.
+test-postgres: $(STAMP)
+	status=0; \
+	$(PG_TEST_ENV) scripts/postgres.sh start || status=$$?; \
+	if [ $$status -eq 0 ]; then \
+	  $(PG_TEST_ENV) THE_MODEL_PG_TEST=1 $(PY) -m pytest tests/python/test_postgres.py || status=$$?; \
+	fi; \
+	$(PG_TEST_ENV) scripts/postgres.sh stop; \
+	exit $$status
+
 validate: $(STAMP)
 	$(PY) -m themodel validate --database $${THE_MODEL_DUCKDB_PATH:-$(DEMO_DB)}
 
-test: lint build-test pytest
+test: lint build-test pytest test-postgres
 	$(PY) -m themodel validate --database $(TEST_DB)
 
 clean:

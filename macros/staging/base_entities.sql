@@ -114,7 +114,7 @@
     parsed=[
         [parse_date('raw_rate_date'), 'rate_date'],
         ['upper(' ~ clean_text('raw_currency') ~ ')', 'currency'],
-        [dbt.safe_cast(clean_text('raw_rate'), 'double'), 'rate'],
+        [dbt.safe_cast(clean_text('raw_rate'), type_double()), 'rate'],
         [dbt.concat(['upper(' ~ clean_text('raw_currency') ~ ')', "'@'", clean_text('raw_rate_date')]), 'rate_key'],
     ],
     rules=[

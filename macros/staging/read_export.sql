@@ -60,11 +60,24 @@
     {#- Other targets read the raw table the loader wrote (all text, lower-case headers). -#}
     {%- set existing = load_relation(relation) if execute else none -%}
     {%- if existing is none -%}
+        {%- if execute and file_required -%}
+            {{ exceptions.raise_compiler_error(
+                "Raw table " ~ relation ~ " is missing. It is required: load the exports first with"
+                ~ " `python -m themodel load --target " ~ target.type ~ " --exports DIR --source " ~ relation.schema.replace('raw_', '')
+                ~ "` (file " ~ files[0] ~ ".csv or .parquet; see docs/generic_format.md).") }}
+        {%- endif -%}
         {{ empty_export(columns) }}
     {%- else -%}
         {%- set found = {} -%}
         {%- for name in adapter.get_columns_in_relation(existing) | map(attribute='name') -%}
             {%- do found.update({header_key(name): name}) -%}
+        {%- endfor -%}
+        {%- for column in required if header_key(column) not in found -%}
+            {{ exceptions.raise_compiler_error(
+                "Raw table " ~ existing ~ " (loaded from " ~ files | join(' / ') ~ ") has no column '" ~ column
+                ~ "', which is required for " ~ entity ~ ". Columns found: "
+                ~ (found.keys() | reject('in', ['sourcerow', 'sourcefile']) | list | sort | join(', '))
+                ~ ". Add the column (headers are matched case-insensitively) and load again.") }}
         {%- endfor -%}
         select
             {%- for column in columns %}

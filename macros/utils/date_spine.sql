@@ -2,6 +2,10 @@
     column date_<datepart>. Plain cross joins of digits instead of
     generate_series, so it runs on every target; covers up to 100,000 periods. -#}
 {% macro date_spine(datepart, start_date, end_date) -%}
+    {{ return(adapter.dispatch('date_spine', 'the_model')(datepart, start_date, end_date)) }}
+{%- endmacro %}
+
+{% macro default__date_spine(datepart, start_date, end_date) -%}
     select period_start as date_{{ datepart }}
     from (
         select cast({{ dbt.dateadd(datepart, 'period_number', start_date) }} as date) as period_start
@@ -28,4 +32,15 @@
         union all select 4 union all select 5 union all select 6 union all select 7
         union all select 8 union all select 9
     )
+{%- endmacro %}
+
+{#- PostgreSQL joins the 100,000 digit rows before it filters them (a range join on the
+    daily spine took minutes); generate_series makes only the periods needed. -#}
+{% macro postgres__date_spine(datepart, start_date, end_date) -%}
+    select period_start as date_{{ datepart }}
+    from (
+        select cast({{ dbt.dateadd(datepart, 'period_number', start_date) }} as date) as period_start
+        from generate_series(0, cast({{ dbt.datediff(start_date, end_date, datepart) }} as integer)) as period_number
+    ) as periods
+    where period_start < cast({{ end_date }} as date)
 {%- endmacro %}

@@ -29,7 +29,7 @@ reporting as (
     select
         '{{ var("reporting_currency") }}' as currency,
         cast('1900-01-01' as date) as rate_date,
-        cast(1.0 as double) as rate,
+        cast(1.0 as {{ type_double() }}) as rate,
         'reporting_currency' as rate_source
 ),
 

@@ -10,7 +10,7 @@ translated as (
         start_date as rate_date,
         iso_code as currency,
         cast(
-            1 / nullif({{ dbt.safe_cast(clean_text('conversion_rate'), 'double') }}, 0)
+            1 / nullif({{ dbt.safe_cast(clean_text('conversion_rate'), type_double()) }}, 0)
             as {{ dbt.type_string() }}
         ) as rate,
         cast(null as {{ dbt.type_string() }}) as is_deleted,

@@ -1,0 +1,224 @@
+"""`python -m themodel load`: put CRM export files into a warehouse's raw schema.
+
+On DuckDB, staging reads the export files directly. On other targets it reads raw
+tables (macros/staging/read_export.sql, ``default__read_export``); this command
+writes them: one table per source table (raw_generic.opportunities,
+raw_salesforce.opportunity), every column text under its lower-cased header, plus
+``_source_row`` (1-based position in the file) and ``_source_file`` (file name).
+
+Files are read with DuckDB's own readers and the same options the DuckDB target
+uses, so both targets see the same text; rows go to PostgreSQL with COPY. A
+reload replaces every raw table of the source, including those whose file is
+gone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import yaml
+
+PROJECT = Path(__file__).resolve().parents[1]
+SOURCES_FILE = {
+    "generic": PROJECT / "models/staging/generic/_generic__sources.yml",
+    "salesforce": PROJECT / "models/staging/salesforce/_salesforce__sources.yml",
+}
+SALESFORCE_FILES = PROJECT / "macros/staging/salesforce_export_columns.sql"
+EXTENSIONS = ("csv", "parquet")
+
+
+class LoadError(Exception):
+    """Input the loader cannot use; the message names the file."""
+
+
+@dataclass(frozen=True)
+class Export:
+    table: str
+    path: Path
+
+
+def source_schema_and_tables(source: str) -> tuple[str, list[str]]:
+    """The raw schema and table names of a dbt source, read from its sources YAML."""
+    spec = yaml.safe_load(SOURCES_FILE[source].read_text())
+    (entry,) = [s for s in spec["sources"] if s["name"] == source]
+    return entry["schema"], [table["name"] for table in entry["tables"]]
+
+
+def file_names(source: str, tables: list[str]) -> dict[str, list[str]]:
+    """File names (without extension) each table may come from, in order of preference.
+
+    Generic: the table name. Salesforce: the ``files`` lists in
+    macros/staging/salesforce_export_columns.sql (Data Export name first, then the
+    connector's), the same order read_export.sql tries on DuckDB.
+    """
+    if source == "generic":
+        return {table: [table] for table in tables}
+    text = SALESFORCE_FILES.read_text()
+    found = {
+        key: re.findall(r"'([^']+)'", names)
+        for key, names in re.findall(r"'(\w+)':\s*\{\s*'files':\s*\[([^\]]*)\]", text)
+    }
+    missing = [table for table in tables if table not in found]
+    if missing:
+        raise LoadError(f"{SALESFORCE_FILES}: no 'files' list for {', '.join(missing)}")
+    return {table: found[table] for table in tables}
+
+
+def find_exports(folder: Path, names: dict[str, list[str]]) -> tuple[list[Export], list[Path]]:
+    """The file each table is loaded from (the first name found, CSV before Parquet),
+    and the export files in the folder that no table reads."""
+    exports = []
+    for table, candidates in names.items():
+        for name in candidates:
+            paths = [
+                folder / f"{name}.{ext}"
+                for ext in EXTENSIONS
+                if (folder / f"{name}.{ext}").is_file()
+            ]
+            if paths:
+                exports.append(Export(table, paths[0]))
+                break
+    used = {export.path for export in exports}
+    unused = sorted(
+        path for ext in EXTENSIONS for path in folder.glob(f"*.{ext}") if path not in used
+    )
+    return exports, unused
+
+
+def reader(path: Path) -> str:
+    """The DuckDB table function that reads a file, as read_export.sql spells it."""
+    quoted = str(path).replace("'", "''")
+    if path.suffix == ".parquet":
+        return f"read_parquet('{quoted}')"
+    return f"read_csv('{quoted}', all_varchar = true, header = true, auto_detect = true)"
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def to_csv(con: duckdb.DuckDBPyConnection, path: Path, target: Path) -> list[str]:
+    """Write a file's rows as headerless CSV of text columns plus _source_row and
+    _source_file; return the lower-cased column names."""
+    try:
+        headers = [
+            row[0] for row in con.execute(f"describe select * from {reader(path)}").fetchall()
+        ]
+    except duckdb.Error as error:
+        raise LoadError(f"{path}: cannot be read as an export file: {error}") from error
+    columns = [header.strip().lower() for header in headers]
+    if not columns or any(not column for column in columns):
+        raise LoadError(f"{path}: a column has an empty header; every column needs a name")
+    duplicates = sorted({column for column in columns if columns.count(column) > 1})
+    reserved = {"_source_row", "_source_file"} & set(columns)
+    if duplicates or reserved:
+        raise LoadError(
+            f"{path}: column names must be unique without case and must not be "
+            f"_source_row or _source_file; found {', '.join(duplicates + sorted(reserved))}"
+        )
+    select = ", ".join(f"cast({quote(header)} as varchar)" for header in headers)
+    file_name = path.name.replace("'", "''")
+    output = str(target).replace("'", "''")
+    try:
+        con.execute(
+            f"copy (select {select}, row_number() over () as _source_row,"
+            f" '{file_name}' as _source_file from {reader(path)})"
+            f" to '{output}' (format csv, header false)"
+        )
+    except duckdb.Error as error:
+        raise LoadError(f"{path}: cannot be read as an export file: {error}") from error
+    return columns
+
+
+def connect_postgres():  # -> psycopg2 connection (imported lazily: an optional extra)
+    try:
+        import psycopg2
+    except ImportError as error:
+        raise LoadError(
+            "psycopg2 is missing: install the postgres extra (pip install -e '.[postgres]')"
+        ) from error
+    env = os.environ.get
+    settings = {
+        "host": env("THE_MODEL_PG_HOST", "127.0.0.1"),
+        "port": int(env("THE_MODEL_PG_PORT", "5432")),
+        "user": env("THE_MODEL_PG_USER", "postgres"),
+        "password": env("THE_MODEL_PG_PASSWORD", ""),
+        "dbname": env("THE_MODEL_PG_DATABASE", "the_model"),
+    }
+    try:
+        return psycopg2.connect(**settings)
+    except psycopg2.Error as error:
+        where = f"{settings['user']}@{settings['host']}:{settings['port']}/{settings['dbname']}"
+        raise LoadError(f"cannot connect to PostgreSQL {where}: {error}".strip()) from error
+
+
+def load(folder: Path, source: str = "generic") -> dict[str, int]:
+    """Replace the source's raw tables with the export files in folder; rows per table."""
+    if not folder.is_dir():
+        raise LoadError(f"{folder}: no such folder of export files")
+    schema, tables = source_schema_and_tables(source)
+    exports, unused = find_exports(folder, file_names(source, tables))
+    if not exports:
+        raise LoadError(
+            f"{folder}: no {source} export files here (expected e.g. {tables[0]}.csv or .parquet)"
+        )
+    for path in unused:
+        print(f"note: {path} is not a {source} export file; not loaded")
+    counts: dict[str, int] = {}
+    with tempfile.TemporaryDirectory() as scratch, duckdb.connect() as duck:
+        staged = []
+        for export in exports:
+            target = Path(scratch) / f"{export.table}.csv"
+            staged.append((export, to_csv(duck, export.path, target), target))
+        pg = connect_postgres()
+        try:
+            with pg, pg.cursor() as cursor:
+                cursor.execute(f"create schema if not exists {quote(schema)}")
+                for table in tables:
+                    cursor.execute(f"drop table if exists {quote(schema)}.{quote(table)} cascade")
+                for export, columns, target in staged:
+                    name = f"{quote(schema)}.{quote(export.table)}"
+                    definition = ", ".join(f"{quote(column)} text" for column in columns)
+                    cursor.execute(
+                        f"create table {name} ({definition},"
+                        " _source_row bigint not null, _source_file text not null)"
+                    )
+                    try:
+                        with target.open() as rows:
+                            cursor.copy_expert(f"copy {name} from stdin with (format csv)", rows)
+                    except Exception as error:  # psycopg2.Error; the transaction rolls back
+                        raise LoadError(
+                            f"{export.path}: COPY into {name} failed: {error}"
+                        ) from error
+                    counts[export.table] = cursor.rowcount
+                    print(
+                        f"{schema}.{export.table}: {cursor.rowcount} rows from {export.path.name}"
+                    )
+        finally:
+            pg.close()
+    return counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m themodel load",
+        description="Load CRM export files (CSV or Parquet) into the raw schema of a warehouse, "
+        "every column as text. Connection: the THE_MODEL_PG_* variables profiles.yml uses.",
+    )
+    parser.add_argument("--target", choices=["postgres"], default="postgres")
+    parser.add_argument("--exports", type=Path, required=True, help="folder of export files")
+    parser.add_argument("--source", choices=sorted(SOURCES_FILE), default="generic")
+    args = parser.parse_args(argv)
+    try:
+        load(args.exports, args.source)
+    except LoadError as error:
+        print(f"load failed: {error}", file=sys.stderr)
+        return 1
+    return 0
