@@ -70,3 +70,36 @@ def test_departed_ae_is_marked_with_no_contribution_after_the_departure_quarter(
         " group by user_id order by sum(won_count) desc limit 1"
     ).fetchone()[0]
     assert best == story["user_id"]
+
+
+def test_departed_ae_open_deals_move_to_other_owners_in_the_forecast_pipeline(tmp_path):
+    """The day before the best AE leaves, the forecast pipeline shows the deals the
+    generator reassigns under that AE; the day after, every one of them still open
+    belongs to somebody else, and the departed AE owns nothing."""
+    exports = tmp_path / "exports"
+    truth = generate(1, 42, exports)
+    story = truth["story"]["departed_ae"]
+    reassigned = sorted(story["reassigned_opportunity_ids"])
+    database = tmp_path / "w.duckdb"
+    owners = {}
+    for as_of in ("2025-08-14 12:00:00", "2025-08-16 12:00:00"):
+        result = dbt(
+            ["build", "--select", "+forecast_pipeline", "--indirect-selection", "cautious"],
+            database,
+            exports,
+            tmp_path,
+            as_of_date=as_of,
+        )
+        assert result.returncode == 0, result.stdout[-3000:]
+        with duckdb.connect(str(database), read_only=True) as con:
+            owners[as_of[:10]] = dict(
+                con.execute(
+                    "select opportunity_id, owner_id from marts.forecast_pipeline"
+                ).fetchall()
+            )
+    before, after = owners["2025-08-14"], owners["2025-08-16"]
+    assert sorted(o for o, owner in before.items() if owner == story["user_id"]) == reassigned
+    assert story["user_id"] not in after.values()
+    moved = [o for o in reassigned if o in after]
+    assert moved, "some reassigned deals are still open the day after"
+    assert all(after[o] != story["user_id"] for o in moved)
