@@ -3,6 +3,7 @@
 #   make test   lint, build on a fresh database with every data and unit test, pytest, validation,
 #               and the same marts on a throwaway PostgreSQL (make test-postgres)
 #   make docs   dbt docs for the demo warehouse: target/ and one static page, warehouse/docs/index.html
+#   make bench  time a scale-200 build on DuckDB (full, incremental, parse, raw scan): warehouse/bench.json
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -20,6 +21,7 @@ export DO_NOT_TRACK := 1
 
 DEMO_SEED ?= 42
 DEMO_SCALE ?= 1
+BENCH_SCALE ?= 200
 DEMO_EXPORTS := warehouse/demo_exports/generic
 DEMO_DB := warehouse/the_model.duckdb
 DOCS_DIR := warehouse/docs
@@ -31,13 +33,14 @@ PG_TEST_PORT ?= 55432
 PG_TEST_ENV := THE_MODEL_PG_HOST=127.0.0.1 THE_MODEL_PG_PORT=$(PG_TEST_PORT) THE_MODEL_PG_USER=postgres \
 	THE_MODEL_PG_PASSWORD= THE_MODEL_PG_DATABASE=the_model
 
-.PHONY: help venv demo demo-data docs test lint build-test pytest test-postgres validate clean lock
+.PHONY: help venv demo demo-data docs bench test lint build-test pytest test-postgres validate clean lock
 
 help:
 	@echo "make demo   build the demo warehouse ($(DEMO_DB)) and print a summary"
 	@echo "make test   lint + fresh build with all tests + pytest + PostgreSQL comparison + validation"
 	@echo "make lint   sqlfluff (dbt templater) and ruff"
 	@echo "make docs   dbt docs of the demo warehouse ($(DOCS_DIR)/index.html, one static page)"
+	@echo "make bench  time a scale-$(BENCH_SCALE) build on DuckDB; writes warehouse/bench.json"
 	@echo "make test-postgres   the demo on a throwaway PostgreSQL, every mart compared with DuckDB"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -69,6 +72,11 @@ docs: $(STAMP) demo-data
 	@mkdir -p $(DOCS_DIR)
 	cp target/static_index.html $(DOCS_DIR)/index.html
 	@echo "docs: $(CURDIR)/$(DOCS_DIR)/index.html"
+
+# Generates the scale-$(BENCH_SCALE) company once (Parquet, warehouse/bench_exports_s$(BENCH_SCALE)/,
+# about 2 minutes and 6 GB), then times dbt on a scratch database (themodel/bench.py).
+bench: $(STAMP)
+	$(PY) -m themodel bench --scale $(BENCH_SCALE) --seed $(DEMO_SEED)
 
 lint: $(STAMP)
 	@mkdir -p warehouse

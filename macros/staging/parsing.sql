@@ -40,7 +40,8 @@
     fractional seconds. An offset is applied so the result is UTC. US forms are tried
     before YYYY/MM/DD because %Y also accepts two digits ("11/09/25" is 9 Nov 2025). -#}
 {% macro duckdb__parse_timestamp(column) -%}
-    case
+    {#- the ISO form with Z first: most rows, and cheaper than the offset test below -#}
+    coalesce(try_strptime(trim({{ column }}), '%Y-%m-%dT%H:%M:%SZ'), case
         when regexp_matches(trim({{ column }}), '[+-]\d\d:?\d\d$')
             then try_strptime(
                 substr(trim({{ column }}), 1, 19), ['%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S']
@@ -61,7 +62,7 @@
                 '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d'
             ]
         )
-    end
+    end)
 {%- endmacro %}
 
 {% macro parse_date(column) -%}

@@ -33,9 +33,8 @@ parsed as (
     select
         raw.*,
         {%- for expression, alias in parsed %}
-        {{ expression }} as {{ alias }},
+        {{ expression }} as {{ alias }}{{ ',' if not loop.last }}
         {%- endfor %}
-        {{ raw_values_text(columns) }} as raw_values
     from copies_numbered as raw
     {{ joins }}
 ),
@@ -76,6 +75,10 @@ versioned as (
 final as (
     select
         versioned.*,
+        -- only quarantine shows it: text built for millions of staged rows is wasted
+        case
+            when _copy_number = 1 and quarantine_rule is not null then {{ raw_values_text(columns, 'versioned') }}
+        end as raw_values,
         cast({{ key }} as {{ dbt.type_string() }}) as record_key,
         case
             when _copy_number > 1 then 'exact_duplicate'
@@ -90,20 +93,29 @@ select * from final
 {%- endmacro %}
 
 {#- The raw text of a row, for people reading quarantine: "col=value; col=value". -#}
-{% macro raw_values_text(columns) -%}
+{% macro raw_values_text(columns, relation='raw') -%}
     {%- set parts = [] -%}
     {%- for column in columns -%}
         {%- do parts.append("'" ~ column ~ "='") -%}
-        {%- do parts.append("coalesce(raw.raw_" ~ column ~ ", '')") -%}
+        {%- do parts.append("coalesce(" ~ relation ~ ".raw_" ~ column ~ ", '')") -%}
         {%- if not loop.last %}{% do parts.append("'; '") %}{% endif -%}
     {%- endfor -%}
     {{ dbt.concat(parts) }}
 {%- endmacro %}
 
-{#- Left join to the label mapping seed for one label column. -#}
+{#- Left join to the label mapping seed for one label column. Each distinct raw
+    label is cleaned and mapped once (a few dozen, not millions of rows), then
+    joined back on its raw text. -#}
 {% macro join_stage_label(alias, column, entity_type, source_system) -%}
-    left join {{ ref('stage_mapping') }} as {{ alias }}
-        on {{ alias }}.source_system = '{{ source_system }}'
-        and {{ alias }}.entity_type = '{{ entity_type }}'
-        and {{ clean_label(alias ~ '.source_label') }} = {{ clean_label('raw.raw_' ~ column) }}
+    left join (
+        select
+            labels.raw_label,
+            mapping.*
+        from (select distinct raw_{{ column }} as raw_label from copies_numbered) as labels
+        inner join {{ ref('stage_mapping') }} as mapping
+            on mapping.source_system = '{{ source_system }}'
+            and mapping.entity_type = '{{ entity_type }}'
+            and {{ clean_label('mapping.source_label') }} = {{ clean_label('labels.raw_label') }}
+    ) as {{ alias }}
+        on {{ alias }}.raw_label = raw.raw_{{ column }}
 {%- endmacro %}
