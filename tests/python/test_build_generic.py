@@ -245,6 +245,69 @@ def test_incremental_daily_pipeline_equals_a_full_refresh(tmp_path):
     assert after_incremental == pipeline_rows(database)
 
 
+INCREMENTAL_FACTS = ("int_stage_events_unioned", "int_pipeline_daily")
+
+
+def fact_rows(database: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return {
+            name: con.execute(f"select * from intermediate.{name} order by all").fetchall()
+            for name in INCREMENTAL_FACTS
+        }
+
+
+def hold_back_late_rows(exports: Path, held: Path, days: tuple[str, ...]) -> int:
+    """Copy the exports without the history rows of `days` (ISO-dated ones): rows
+    that will arrive late, in the next day's export. Returns the stage changes held."""
+    shutil.copytree(exports, held)
+    late = " or ".join(f"changed_at like '{day}%'" for day in days)
+    with duckdb.connect() as con:
+        for name in ("lead_status_events", "opportunity_changes"):
+            source = exports / f"{name}.csv"
+            con.execute(
+                f"copy (select * from read_csv('{source}', all_varchar = true, header = true)"
+                f" where not ({late})) to '{held / f'{name}.csv'}' (header)"
+            )
+        (stage_changes,) = con.execute(
+            f"select count(*) from read_csv('{exports / 'opportunity_changes.csv'}',"
+            f" all_varchar = true, header = true) where field ilike 'stage%' and ({late})"
+        ).fetchone()
+    return stage_changes
+
+
+def test_incremental_facts_equal_a_full_refresh(tmp_path):
+    """Day 1 is built without the history rows of its last two days; day 2 brings them
+    late, with one more day: the incremental stage events and daily pipeline must equal
+    a full refresh. Then the as-of moment moves back two days: equal again."""
+    exports = copy_exports(tmp_path)
+    day_one = tmp_path / "day_one"
+    assert hold_back_late_rows(exports, day_one, ("2025-12-27", "2025-12-28")) > 0
+    database = tmp_path / "w.duckdb"
+    built = dbt(
+        ["build", "--select", "+int_pipeline_daily", "--indirect-selection", "cautious"],
+        database,
+        day_one,
+        tmp_path,
+        as_of_date="2025-12-28 23:59:00",
+    )
+    assert built.returncode == 0, built.stdout[-3000:]
+    day_one_rows = fact_rows(database)
+    run = ["run", "--select", "+int_pipeline_daily"]
+    rebuild = [*INCREMENTAL_FACTS, "int_stage_intervals_reconstructed"]
+    facts = ["run", "--select", *rebuild, "--full-refresh"]
+    for as_of in ("2025-12-29 23:59:00", "2025-12-26 23:59:00"):
+        incremental = dbt(run, database, exports, tmp_path, as_of_date=as_of)
+        assert incremental.returncode == 0, incremental.stdout[-3000:]
+        after_incremental = fact_rows(database)
+        full = dbt(facts, database, exports, tmp_path, as_of_date=as_of)
+        assert full.returncode == 0, full.stdout[-3000:]
+        after_full_refresh = fact_rows(database)
+        for name in INCREMENTAL_FACTS:
+            assert len(after_incremental[name]) > 1000, name
+            assert after_incremental[name] != day_one_rows[name], name
+            assert after_incremental[name] == after_full_refresh[name], (name, as_of)
+
+
 def test_planted_bottleneck_ranks_first_for_enterprise_from_month_19(built):
     con, truth, _ = built
     story = truth["story"]["bottleneck"]

@@ -1,9 +1,21 @@
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    unique_key=['entity_type', 'entity_id'],
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where event_at > {{ as_of_at() }}{% endif %}",
+) }}
 -- One row per stage (or lead status) an entity entered, from whatever history
 -- the CRM keeps: opportunity field history, lead status history, daily
 -- snapshots of the opportunities for a CRM with no field history, the lead
 -- record itself for leads with no status history, and customer contracts
 -- (active from their start, renewed or churned at their end). Events after the
 -- as-of moment are left out. event_order breaks ties between equal timestamps.
+-- Incremental, per entity: a run replaces every event of each entity with a
+-- source row since the latest event already built, less
+-- var('stage_events_lookback_days') (history that arrives a few days late is
+-- picked up; the pre-hook drops events after an as-of moment that moved back).
+-- Older corrections, removed rows and mapping changes need --full-refresh.
 with opportunity_changes as (
     select * from {{ ref('stg_crm__opportunity_changes') }}
 ),
@@ -116,6 +128,50 @@ contract_events as (
     where status in ('renewed', 'churned')
 ),
 
+{%- if is_incremental() %}
+
+window_start as (
+    select
+        {{ dbt.dateadd('day', -var('stage_events_lookback_days'),
+            "coalesce(max(event_at), cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))") }} as start_at
+    from {{ this }}
+),
+
+-- entities with a source row in the window; every lead without status history
+-- and every contract (a status can change long after the dates of its events)
+touched as (
+    select
+        'opportunity' as entity_type,
+        opportunity_changes.opportunity_id as entity_id
+    from opportunity_changes
+    inner join window_start on opportunity_changes.changed_at >= window_start.start_at
+    union
+    select
+        'opportunity' as entity_type,
+        versions.opportunity_id as entity_id
+    from {{ ref('opportunities_snapshot') }} as versions
+    inner join window_start
+        on versions.dbt_valid_from >= window_start.start_at or versions.created_at >= window_start.start_at
+    union
+    select
+        'lead' as entity_type,
+        lead_events.lead_id as entity_id
+    from lead_events
+    inner join window_start on lead_events.changed_at >= window_start.start_at
+    union
+    -- a lead with no status history has no date for a change of its status
+    select
+        entity_type,
+        entity_id
+    from leads_without_history
+    union
+    select
+        'contract' as entity_type,
+        contract_id as entity_id
+    from contracts
+),
+{%- endif %}
+
 unioned as (
     select * from opportunity_stage_events
     union all
@@ -145,6 +201,12 @@ final as (
             unioned.entity_type = stages.entity_type
             and unioned.stage = stages.stage
     cross join as_of
+    {%- if is_incremental() %}
+    inner join touched
+        on
+            unioned.entity_type = touched.entity_type
+            and unioned.entity_id = touched.entity_id
+    {%- endif %}
     where unioned.event_at <= as_of.as_of_at
 )
 

@@ -1,15 +1,19 @@
 {{ config(
     materialized='incremental',
+    unique_key='opportunity_id',
     incremental_strategy='delete+insert',
-    unique_key='pipeline_date',
     on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}{{ delete_stale_pipeline_days() }}{% endif %}",
 ) }}
 -- One row per open opportunity per day (its state at the end of the day):
--- stage, owner, amount, close date, forecast category. Incremental: a run
--- replaces the last var('pipeline_lookback_days') days whole and adds new
--- ones, so history that arrives a few days late is still picked up and a deal
--- that closed later on a partly built as-of day loses its row; older
--- corrections need --full-refresh.
+-- stage, owner, amount, close date, forecast category. Incremental, per
+-- opportunity: a run rebuilds every day of each deal open since the last day
+-- built less var('pipeline_lookback_days'), or with a change since then, so
+-- history that arrives a few days late is picked up even where it rewrites
+-- earlier days (a late first change of a field sets its value before it). The
+-- pre-hook drops days after an as-of moment that moved back and deals no
+-- longer open on any day. Older
+-- corrections, account or rate changes need --full-refresh.
 with intervals as (
     select * from {{ ref('int_stage_intervals_reconstructed') }}
     where entity_type = 'opportunity' and not is_skipped
@@ -33,31 +37,49 @@ days as (
         dbt.dateadd('day', 1, "(select as_of_date from " ~ ref('int_as_of_date') ~ ")")) }}
 ),
 
-days_to_build as (
-    select date_day as pipeline_date
-    from days
-    {%- if is_incremental() %}
-    where date_day > (
-        select {{ dbt.dateadd('day', -var('pipeline_lookback_days'), 'max(pipeline_date)') }}
-        from {{ this }}
-    )
-    {%- endif %}
+{%- if is_incremental() %}
+
+window_start as (
+    select
+        {{ dbt.dateadd('day', -var('pipeline_lookback_days'),
+            "coalesce(max(pipeline_date), cast('1900-01-01' as date))") }} as start_date
+    from {{ this }}
 ),
+
+touched as (
+    select intervals.entity_id as opportunity_id
+    from intervals
+    inner join window_start
+        on intervals.exited_at is null or intervals.exited_at >= window_start.start_date
+    where not intervals.is_won_stage and not intervals.is_lost_stage
+    union
+    select changes.opportunity_id
+    from {{ ref('stg_crm__opportunity_changes') }} as changes
+    inner join window_start on changes.changed_at >= window_start.start_date
+    union
+    select opportunities.opportunity_id
+    from opportunities
+    inner join window_start on opportunities.modified_at >= window_start.start_date
+),
+{%- endif %}
 
 open_days as (
     select
         intervals.entity_id as opportunity_id,
         intervals.stage,
-        days_to_build.pipeline_date,
-        {{ dbt.dateadd('day', 1, 'days_to_build.pipeline_date') }} as day_end
+        days.date_day as pipeline_date,
+        {{ dbt.dateadd('day', 1, 'days.date_day') }} as day_end
     from intervals
-    inner join days_to_build
+    inner join days
         on
-            intervals.entered_at < {{ dbt.dateadd('day', 1, 'days_to_build.pipeline_date') }}
+            intervals.entered_at < {{ dbt.dateadd('day', 1, 'days.date_day') }}
             and (
-                intervals.exited_at >= {{ dbt.dateadd('day', 1, 'days_to_build.pipeline_date') }}
+                intervals.exited_at >= {{ dbt.dateadd('day', 1, 'days.date_day') }}
                 or intervals.exited_at is null
             )
+    {%- if is_incremental() %}
+    inner join touched on intervals.entity_id = touched.opportunity_id
+    {%- endif %}
     where not intervals.is_won_stage and not intervals.is_lost_stage
 ),
 
