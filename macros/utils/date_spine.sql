@@ -34,6 +34,20 @@
     )
 {%- endmacro %}
 
+{#- DuckDB too joined the 100,000 digit rows before filtering them (180 million
+    rows for the quarters of 1,800 AEs at scale 200); generate_series makes only
+    the periods needed. -#}
+{% macro duckdb__date_spine(datepart, start_date, end_date) -%}
+    select period_start as date_{{ datepart }}
+    from (
+        select cast({{ dbt.dateadd(datepart, 'numbers.period_number', start_date) }} as date) as period_start
+        from generate_series(
+            0, cast({{ dbt.datediff(start_date, end_date, datepart) }} as bigint) + 1
+        ) as numbers (period_number)
+    ) as periods
+    where period_start < cast({{ end_date }} as date)
+{%- endmacro %}
+
 {#- PostgreSQL joins the 100,000 digit rows before it filters them (a range join on the
     daily spine took minutes); generate_series makes only the periods needed. -#}
 {% macro postgres__date_spine(datepart, start_date, end_date) -%}

@@ -93,18 +93,22 @@ all_visits as (
     select * from skipped
 ),
 
+-- the visit order is strict (skipped stages differ in stage_order), so the next
+-- visit's stage comes from the same window: one sort instead of two
 numbered as (
     select
         all_visits.*,
-        row_number() over (
-            partition by all_visits.entity_type, all_visits.entity_id
-            order by
-                all_visits.entered_at asc,
-                all_visits.event_order asc,
-                all_visits.is_skipped desc,
-                all_visits.stage_order asc
-        ) as visit_number
+        row_number() over visit_window as visit_number,
+        lead(all_visits.stage) over visit_window as next_visit_stage
     from all_visits
+    window visit_window as (
+        partition by all_visits.entity_type, all_visits.entity_id
+        order by
+            all_visits.entered_at asc,
+            all_visits.event_order asc,
+            all_visits.is_skipped desc,
+            all_visits.stage_order asc
+    )
 ),
 
 final as (
@@ -114,12 +118,7 @@ final as (
         numbered.entity_type,
         numbered.entity_id,
         numbered.stage,
-        coalesce(
-            numbered.next_stage,
-            lead(numbered.stage) over (
-                partition by numbered.entity_type, numbered.entity_id order by numbered.visit_number
-            )
-        ) as next_stage,
+        coalesce(numbered.next_stage, numbered.next_visit_stage) as next_stage,
         numbered.visit_number,
         numbered.stage_order,
         {{ dbt.datediff('numbered.entered_at', 'coalesce(numbered.exited_at, as_of.as_of_at)', 'second') }}

@@ -31,6 +31,11 @@ field_values as (
     select * from {{ ref('int_opportunity_field_values_historized') }}
 ),
 
+-- read by incremental runs only
+opportunity_changes as (  -- noqa: ST03
+    select * from {{ ref('stg_crm__opportunity_changes') }}
+),
+
 days as (
     {{ date_spine('day',
         "(select min(cast(created_at as date)) from " ~ ref('stg_crm__opportunities') ~ ")",
@@ -53,9 +58,9 @@ touched as (
         on intervals.exited_at is null or intervals.exited_at >= window_start.start_date
     where not intervals.is_won_stage and not intervals.is_lost_stage
     union
-    select changes.opportunity_id
-    from {{ ref('stg_crm__opportunity_changes') }} as changes
-    inner join window_start on changes.changed_at >= window_start.start_date
+    select opportunity_changes.opportunity_id
+    from opportunity_changes
+    inner join window_start on opportunity_changes.changed_at >= window_start.start_date
     union
     select opportunities.opportunity_id
     from opportunities
@@ -63,24 +68,46 @@ touched as (
 ),
 {%- endif %}
 
+-- open visits, still open ones until far in the future: two plain inequalities
+-- let the join with the days run as a range join, not a filtered cross join
+open_intervals as (
+    select
+        intervals.entity_id,
+        intervals.stage,
+        intervals.entered_at,
+        coalesce(intervals.exited_at, cast('9999-12-31' as {{ dbt.type_timestamp() }})) as open_until
+    from intervals
+    {%- if is_incremental() %}
+    inner join touched on intervals.entity_id = touched.opportunity_id
+    {%- endif %}
+    where not intervals.is_won_stage and not intervals.is_lost_stage
+),
+
 open_days as (
     select
         intervals.entity_id as opportunity_id,
         intervals.stage,
         days.date_day as pipeline_date,
         {{ dbt.dateadd('day', 1, 'days.date_day') }} as day_end
-    from intervals
+    from open_intervals as intervals
     inner join days
         on
             intervals.entered_at < {{ dbt.dateadd('day', 1, 'days.date_day') }}
-            and (
-                intervals.exited_at >= {{ dbt.dateadd('day', 1, 'days.date_day') }}
-                or intervals.exited_at is null
-            )
-    {%- if is_incremental() %}
-    inner join touched on intervals.entity_id = touched.opportunity_id
-    {%- endif %}
-    where not intervals.is_won_stage and not intervals.is_lost_stage
+            and intervals.open_until >= {{ dbt.dateadd('day', 1, 'days.date_day') }}
+),
+
+-- the rate of each currency on each day: joined on equality below (a range join
+-- per pipeline row compared each row with every rate of its currency)
+daily_rates as (
+    select
+        days.date_day,
+        rates.currency,
+        rates.rate
+    from days
+    inner join {{ ref('stg_crm__exchange_rates') }} as rates
+        on
+            days.date_day >= rates.rate_date
+            and (days.date_day < rates.valid_to_date or rates.valid_to_date is null)
 ),
 
 {%- set fields = ['amount', 'close_date', 'owner_id', 'forecast_category'] %}
@@ -121,7 +148,10 @@ final as (
     from with_values
     inner join opportunities on with_values.opportunity_id = opportunities.opportunity_id
     left join accounts on opportunities.account_id = accounts.account_id
-    {{ join_rate_on('rates', 'opportunities.currency', 'with_values.pipeline_date') }}
+    left join daily_rates as rates
+        on
+            opportunities.currency = rates.currency
+            and with_values.pipeline_date = rates.date_day
 )
 
 select * from final
