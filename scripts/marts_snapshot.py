@@ -1,4 +1,4 @@
-"""Save every mart (and intermediate table) of a built DuckDB warehouse to
+"""Save every mart, intermediate and quarantine table of a built DuckDB warehouse to
 Parquet, or compare a warehouse with a saved copy: a model change meant only to
 be faster must not change a number.
 
@@ -13,13 +13,12 @@ from pathlib import Path
 
 import duckdb
 
-SCHEMAS = ("marts", "intermediate")
-
 
 def tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     return con.execute(
         "select table_schema, table_name from information_schema.tables"
-        " where table_schema in ('marts', 'intermediate') and table_type = 'BASE TABLE'"
+        " where table_schema in ('marts', 'intermediate', 'quarantine')"
+        " and table_type = 'BASE TABLE'"
         " order by 1, 2"
     ).fetchall()
 

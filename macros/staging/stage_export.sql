@@ -72,9 +72,18 @@ versioned as (
     from ruled
 ),
 
+-- the raw text columns stay behind: quarantine reads raw_values, and millions
+-- of text copies of what was just parsed only slowed every build
 final as (
     select
-        versioned.*,
+        {%- for expression, alias in parsed %}
+        versioned.{{ alias }},
+        {%- endfor %}
+        versioned._source_row,
+        versioned._source_file,
+        versioned._copy_number,
+        versioned.quarantine_rule,
+        versioned._version_rank,
         -- only quarantine shows it: text built for millions of staged rows is wasted
         case
             when _copy_number = 1 and quarantine_rule is not null then {{ raw_values_text(columns, 'versioned') }}
