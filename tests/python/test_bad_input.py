@@ -166,7 +166,9 @@ PLANTED = [
                 f, "leads", lead_id="lead-future", created_at="2026-02-01T10:00:00Z", **NEW_LEAD
             ),
             add_row(f, "activities", activity_id="act-future", occurred_at="2026-01-15 10:00:00"),
-            # a future win of a deal that is open today must not close it
+            add_row(f, "lead_status_events", changed_at="2026-01-20T09:00:00Z", to_status="MQL"),
+            # a future win of a deal open today: kept (its old value is history)
+            # but it must not close the deal in the marts
             add_row(
                 f,
                 "opportunity_changes",
@@ -181,7 +183,7 @@ PLANTED = [
         (
             ("leads", "after_as_of_date", "lead-future"),
             ("activities", "after_as_of_date", "act-future"),
-            ("opportunity_changes", "after_as_of_date", "*"),
+            ("lead_status_events", "after_as_of_date", "*"),
         ),
     ),
     Planted(
@@ -403,10 +405,13 @@ def test_quarantined_rows_name_file_key_and_raw_text(runs: Runs):
 
 def test_no_good_row_is_lost(runs: Runs):
     """Every entity stages the rows of the good build; the older version planted is
-    counted as superseded; the semicolon-delimited users file reads in full."""
+    counted as superseded; the semicolon-delimited users file reads in full; the
+    deal's change dated after the as-of moment is kept."""
     expected = dict(runs.baseline_staged)
     staged, superseded = expected["opportunities"]
     expected["opportunities"] = (staged, superseded + 1)
+    staged, superseded = expected["opportunity_changes"]
+    expected["opportunity_changes"] = (staged + 1, superseded)
     assert runs.bad_staged == expected
 
 
