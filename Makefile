@@ -26,10 +26,9 @@ DOCS_DIR := warehouse/docs
 TEST_EXPORTS := warehouse/test_exports/generic
 TEST_DB := warehouse/test.duckdb
 LINT_DB := warehouse/lint_empty.duckdb
-# The throwaway PostgreSQL of test-postgres (scripts/postgres.sh): 127.0.0.1, trust auth.
-PG_TEST_PORT ?= 55432
-PG_TEST_ENV := THE_MODEL_PG_HOST=127.0.0.1 THE_MODEL_PG_PORT=$(PG_TEST_PORT) THE_MODEL_PG_USER=postgres \
-	THE_MODEL_PG_PASSWORD= THE_MODEL_PG_DATABASE=the_model
+# The throwaway PostgreSQL of test-postgres (scripts/postgres.sh): 127.0.0.1, trust auth,
+# on a free port picked at start (or PG_TEST_PORT), data in a fresh temporary folder.
+PG_TEST_PORT ?=
 
 .PHONY: help venv demo demo-data docs test lint build-test pytest test-postgres validate clean lock
 
@@ -88,15 +87,18 @@ build-test: $(STAMP)
 pytest: $(STAMP)
 	THE_MODEL_DUCKDB_PATH=$(TEST_DB) THE_MODEL_TEST_EXPORTS=$(TEST_EXPORTS) $(PY) -m pytest
 
-# Starts a throwaway server, compares every mart with DuckDB, and always stops it.
+# Starts a throwaway server (installing PostgreSQL with apt-get when initdb is missing),
+# builds both export formats there and compares every mart with DuckDB, checks source
+# freshness and the incremental daily pipeline, and stops the server whatever happens
+# (the EXIT trap runs on failure and on Ctrl-C; the exit status stays pytest's).
 test-postgres: $(STAMP)
-	status=0; \
-	$(PG_TEST_ENV) scripts/postgres.sh start || status=$$?; \
-	if [ $$status -eq 0 ]; then \
-	  $(PG_TEST_ENV) THE_MODEL_PG_TEST=1 $(PY) -m pytest tests/python/test_postgres.py || status=$$?; \
-	fi; \
-	$(PG_TEST_ENV) scripts/postgres.sh stop; \
-	exit $$status
+	export THE_MODEL_PG_HOST=127.0.0.1 THE_MODEL_PG_USER=postgres THE_MODEL_PG_PASSWORD= \
+	  THE_MODEL_PG_DATABASE=the_model THE_MODEL_PG_TEST=1; \
+	port=$(PG_TEST_PORT); export THE_MODEL_PG_PORT=$${port:-$$(scripts/postgres.sh port)}; \
+	export THE_MODEL_PG_DATA=$$(mktemp -d /tmp/the_model_pg.XXXXXX); \
+	trap 'scripts/postgres.sh stop' EXIT; \
+	scripts/postgres.sh start; \
+	$(PY) -m pytest tests/python/test_postgres.py
 
 validate: $(STAMP)
 	$(PY) -m themodel validate --database $${THE_MODEL_DUCKDB_PATH:-$(DEMO_DB)}
