@@ -44,19 +44,23 @@ def ensure_chromium() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The build `make test` made before pytest, or a fresh build of the demo company."""
     built = os.environ.get("THE_MODEL_DUCKDB_PATH")
     if built and Path(built).exists():
-        return Path(built)
-    work = tmp_path_factory.mktemp("report")
+        return Path(built).resolve()
+    work = tmp_path_factory.mktemp("warehouse")
     exports = work / "exports"
     generate(1, 42, exports)
     database = work / "warehouse.duckdb"
     result = dbt(["build"], database, exports, work)
     assert result.returncode == 0, result.stdout[-5000:]
     return database
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return built_warehouse(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
