@@ -14,7 +14,7 @@ Formatter = Callable[[float], str]
 
 PALETTE = ["#2b6cb0", "#dd6b20", "#2f855a", "#805ad5", "#c53030", "#718096"]
 WIDTH, HEIGHT = 620, 230
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 28, 34
+LEFT, RIGHT, TOP, BOTTOM = 64, 30, 28, 34
 
 
 def plain(value: float) -> str:
