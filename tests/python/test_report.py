@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -15,6 +16,7 @@ from test_build_generic import PROJECT, dbt
 
 from themodel.generator.cli import generate
 from themodel.report import write_report
+from themodel.report.sections import last_complete_quarter
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Hangul for the screenshot (a reader's browser brings its own fonts)
@@ -147,3 +149,16 @@ def test_the_funnel_section_agrees_with_the_mart(warehouse: Path, page_in_browse
         ).fetchone()
     first_row = page.eval_on_selector("#funnel table tbody tr", "r => r.innerText")
     assert first_row.split("\t")[:2] == ["opportunity_created", f"{entered:,}"]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "quarter"),
+    [
+        ("2025-12-31", "2025-10-01"),
+        ("2025-12-30", "2025-07-01"),
+        ("2025-03-31", "2025-01-01"),
+        ("2025-01-01", "2024-10-01"),
+    ],
+)
+def test_diagnostics_show_the_last_quarter_ended_by_the_as_of_date(as_of: str, quarter: str):
+    assert str(last_complete_quarter(date.fromisoformat(as_of))) == quarter
