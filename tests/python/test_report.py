@@ -162,3 +162,21 @@ def test_the_funnel_section_agrees_with_the_mart(warehouse: Path, page_in_browse
 )
 def test_diagnostics_show_the_last_quarter_ended_by_the_as_of_date(as_of: str, quarter: str):
     assert str(last_complete_quarter(date.fromisoformat(as_of))) == quarter
+
+
+def test_the_report_needs_nothing_but_the_marts(warehouse: Path, tmp_path: Path):
+    """A database holding only a copy of the marts schema renders the same page."""
+    marts_only = tmp_path / "marts_only.duckdb"
+    with duckdb.connect(str(marts_only)) as con:
+        con.execute(f"attach '{warehouse}' as built (read_only)")
+        con.execute("create schema marts")
+        tables = con.execute(
+            "select table_name from information_schema.tables"
+            " where table_catalog = 'built' and table_schema = 'marts'"
+        ).fetchall()
+        for (table,) in tables:
+            con.execute(f"create table marts.{table} as select * from built.marts.{table}")
+        con.execute("detach built")
+    full = write_report(warehouse, tmp_path / "full").read_text(encoding="utf-8")
+    only = write_report(marts_only, tmp_path / "only").read_text(encoding="utf-8")
+    assert only == full
