@@ -3,6 +3,7 @@
 #   make test   lint, build on a fresh database with every data and unit test, pytest, validation,
 #               and the same marts on a throwaway PostgreSQL (make test-postgres)
 #   make docs   dbt docs for the demo warehouse: target/ and one static page, warehouse/docs/index.html
+#   make report the HTML funnel and KPI report of the demo warehouse, warehouse/report/
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -23,6 +24,10 @@ DEMO_SCALE ?= 1
 DEMO_EXPORTS := warehouse/demo_exports/generic
 DEMO_DB := warehouse/the_model.duckdb
 DOCS_DIR := warehouse/docs
+REPORT_DIR := warehouse/report
+# make report AS_OF=2025-09-30 SEGMENT=smb (default: the build's as-of date, all segments)
+AS_OF ?=
+SEGMENT ?= all
 TEST_EXPORTS := warehouse/test_exports/generic
 TEST_DB := warehouse/test.duckdb
 LINT_DB := warehouse/lint_empty.duckdb
@@ -30,13 +35,14 @@ LINT_DB := warehouse/lint_empty.duckdb
 # on a free port picked at start (or PG_TEST_PORT), data in a fresh temporary folder.
 PG_TEST_PORT ?=
 
-.PHONY: help venv demo demo-data docs test lint build-test pytest test-postgres validate clean lock
+.PHONY: help venv demo demo-data docs report test lint build-test pytest test-postgres validate clean lock
 
 help:
 	@echo "make demo   build the demo warehouse ($(DEMO_DB)) and print a summary"
 	@echo "make test   lint + fresh build with all tests + pytest + PostgreSQL comparison + validation"
 	@echo "make lint   sqlfluff (dbt templater) and ruff"
 	@echo "make docs   dbt docs of the demo warehouse ($(DOCS_DIR)/index.html, one static page)"
+	@echo "make report the HTML funnel and KPI report ($(REPORT_DIR)/; AS_OF=YYYY-MM-DD SEGMENT=smb)"
 	@echo "make test-postgres   the demo on a throwaway PostgreSQL, every mart compared with DuckDB"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -68,6 +74,12 @@ docs: $(STAMP) demo-data
 	@mkdir -p $(DOCS_DIR)
 	cp target/static_index.html $(DOCS_DIR)/index.html
 	@echo "docs: $(CURDIR)/$(DOCS_DIR)/index.html"
+
+# The HTML report reads only the marts of the demo warehouse (built first when missing).
+report: $(STAMP) demo-data
+	@test -f $(DEMO_DB) || $(MAKE) demo
+	$(PY) -m themodel report --database $(DEMO_DB) --out $(REPORT_DIR) --segment $(SEGMENT) \
+	  $(if $(AS_OF),--as-of $(AS_OF))
 
 lint: $(STAMP)
 	@mkdir -p warehouse
