@@ -5,30 +5,6 @@
     impossible make_timestamp is null, not an error. Patterns are raw literals (r'...')
     so a backslash reaches the Java regex as written. -#}
 
-{#- The formats of duckdb__parse_timestamp, in its order: the first that reads the text
-    wins, as with try_strptime's list ([0-9] for a digit: a Jinja string has no raw form). Every pattern has the same groups: year, month,
-    day, hour, minute, second, fraction (ymd); month, day, year, hour, minute, AM/PM (US). -#}
-{% macro _spark_timestamp_formats() -%}
-    {{ return([
-        ('^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})T([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})()Z$', 'ymd'),
-        ('^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})T([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})[.]([0-9]{1,6})Z$', 'ymd'),
-        ('^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})T([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})()$', 'ymd'),
-        ('^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2}) ([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})()$', 'ymd'),
-        ('^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2}) ([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})[.]([0-9]{1,6})$', 'ymd'),
-        ('^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2}) ([0-9]{1,2}):([0-9]{1,2})()()$', 'ymd'),
-        ('^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})()()()()$', 'ymd'),
-        ('^([0-9]{1,2})/([0-9]{1,2})/([0-9]{1,2}) ([0-9]{1,2}):([0-9]{1,2}) ([AaPp][Mm])$', 'mdy12'),
-        ('^([0-9]{1,2})/([0-9]{1,2})/([0-9]{1,4}) ([0-9]{1,2}):([0-9]{1,2}) ([AaPp][Mm])$', 'mdY12'),
-        ('^([0-9]{1,2})/([0-9]{1,2})/([0-9]{1,2}) ([0-9]{1,2}):([0-9]{1,2})()$', 'mdy'),
-        ('^([0-9]{1,2})/([0-9]{1,2})/([0-9]{1,4}) ([0-9]{1,2}):([0-9]{1,2})()$', 'mdY'),
-        ('^([0-9]{1,2})/([0-9]{1,2})/([0-9]{1,2})()()()$', 'mdy'),
-        ('^([0-9]{1,2})/([0-9]{1,2})/([0-9]{1,4})()()()$', 'mdY'),
-        ('^([0-9]{1,4})/([0-9]{1,2})/([0-9]{1,2}) ([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})()$', 'ymd'),
-        ('^([0-9]{1,4})/([0-9]{1,2})/([0-9]{1,2}) ([0-9]{1,2}):([0-9]{1,2})()()$', 'ymd'),
-        ('^([0-9]{1,4})/([0-9]{1,2})/([0-9]{1,2})()()()()$', 'ymd'),
-    ]) }}
-{%- endmacro %}
-
 {#- Group i of pattern as an integer, 0 when the group is empty. -#}
 {% macro _spark_group(text, pattern, i) -%}
     coalesce(cast(nullif(regexp_extract({{ text }}, r'{{ pattern }}', {{ i }}), '') as int), 0)
@@ -46,9 +22,22 @@
     end
 {%- endmacro %}
 
+{#- Three families of text, each read by one pattern (try_strptime's list of
+    duckdb__parse_timestamp, format by format, is what they accept; a family that
+    cannot read a text leaves it to the next, as the list does):
+    year-month-day with '-' (ISO: 'T' needs seconds, a fraction needs 'Z'; with a
+    space, no 'Z'); US month/day/year, two-digit years 1969-2068 as in DuckDB, 12-hour
+    clock with AM/PM; year/month/day with '/'. [0-9] for a digit: a Jinja string has
+    no raw form. -#}
 {% macro spark__parse_timestamp(column) -%}
     {%- set text = 'trim(' ~ column ~ ')' -%}
+    {%- set local = 'substr(' ~ text ~ ', 1, 19)' -%}
     {%- set offset_local = '^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})[T ]([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})$' -%}
+    {%- set dash = '^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})(([T ])([0-9]{1,2}):([0-9]{1,2})(:([0-9]{1,2})([.]([0-9]{1,6}))?)?)?(Z?)$' -%}
+    {%- set us = '^([0-9]{1,2})/([0-9]{1,2})/([0-9]{1,4})( ([0-9]{1,2}):([0-9]{1,2})( ([AaPp][Mm]))?)?$' -%}
+    {%- set slash = '^([0-9]{1,4})/([0-9]{1,2})/([0-9]{1,2})( ([0-9]{1,2}):([0-9]{1,2})(:([0-9]{1,2}))?)?$' -%}
+    {%- set us_year = _spark_group(text, us, 3) -%}
+    {%- set us_hour = _spark_group(text, us, 5) -%}
     case
         when {{ text }} rlike r'[+-]\d\d:?\d\d$'
             then timestampadd(
@@ -60,45 +49,55 @@
                     + cast(regexp_extract({{ text }}, r'(\d\d):?(\d\d)$', 2) as int)
                 ),
                 case
-                    when substr({{ text }}, 1, 19) rlike r'{{ offset_local }}'
+                    when {{ local }} rlike r'{{ offset_local }}'
                         then {{ _spark_make_timestamp(
-                            _spark_group('substr(' ~ text ~ ', 1, 19)', offset_local, 1),
-                            _spark_group('substr(' ~ text ~ ', 1, 19)', offset_local, 2),
-                            _spark_group('substr(' ~ text ~ ', 1, 19)', offset_local, 3),
-                            _spark_group('substr(' ~ text ~ ', 1, 19)', offset_local, 4),
-                            _spark_group('substr(' ~ text ~ ', 1, 19)', offset_local, 5),
-                            _spark_group('substr(' ~ text ~ ', 1, 19)', offset_local, 6),
-                            "'0'") }}
+                            _spark_group(local, offset_local, 1), _spark_group(local, offset_local, 2),
+                            _spark_group(local, offset_local, 3), _spark_group(local, offset_local, 4),
+                            _spark_group(local, offset_local, 5), _spark_group(local, offset_local, 6), "'0'") }}
                 end
             )
         else coalesce(
-            {%- for pattern, kind in _spark_timestamp_formats() %}
-            case when {{ text }} rlike r'{{ pattern }}' then
-                {%- if kind == 'ymd' %}
-                {{ _spark_make_timestamp(
-                    _spark_group(text, pattern, 1), _spark_group(text, pattern, 2), _spark_group(text, pattern, 3),
-                    _spark_group(text, pattern, 4), _spark_group(text, pattern, 5), _spark_group(text, pattern, 6),
-                    "coalesce(nullif(regexp_extract(" ~ text ~ ", r'" ~ pattern ~ "', 7), ''), '0')") }}
-                {%- else %}
-                {#- US order; %y is 1969-2068 as in DuckDB and Python -#}
-                {%- set year = _spark_group(text, pattern, 3) -%}
-                {%- if kind.startswith('mdy') -%}
-                    {%- set year = '(' ~ year ~ ' + case when ' ~ year ~ ' >= 69 then 1900 else 2000 end)' -%}
-                {%- endif -%}
-                {%- set hour = _spark_group(text, pattern, 4) -%}
-                {%- if kind.endswith('12') -%}
-                    {%- set hour = 'case when ' ~ hour ~ ' between 1 and 12 then ' ~ hour ~ ' % 12'
-                        ~ " + case when lower(regexp_extract(" ~ text ~ ", r'" ~ pattern ~ "', 6)) = 'pm' then 12 else 0 end"
-                        ~ ' else 99 end' -%}
-                {%- endif %}
-                {{ _spark_make_timestamp(
-                    year, _spark_group(text, pattern, 1), _spark_group(text, pattern, 2),
-                    hour, _spark_group(text, pattern, 5), '0', "'0'") }}
-                {%- endif %}
-            end{% if not loop.last %},{% endif %}
-            {%- endfor %}
+            case
+                when
+                    {{ text }} rlike r'{{ dash }}'
+                    and case
+                        when {{ _spark_text(text, dash, 12) }} = 'Z'
+                            then {{ _spark_text(text, dash, 5) }} = 'T' and {{ _spark_text(text, dash, 9) }} != ''
+                        else
+                            {{ _spark_text(text, dash, 4) }} = ''
+                            or {{ _spark_text(text, dash, 5) }} = ' '
+                            or {{ _spark_text(text, dash, 11) }} = '' and {{ _spark_text(text, dash, 9) }} != ''
+                    end
+                    then {{ _spark_make_timestamp(
+                        _spark_group(text, dash, 1), _spark_group(text, dash, 2), _spark_group(text, dash, 3),
+                        _spark_group(text, dash, 6), _spark_group(text, dash, 7), _spark_group(text, dash, 9),
+                        "coalesce(nullif(" ~ _spark_text(text, dash, 11) ~ ", ''), '0')") }}
+            end,
+            case
+                when {{ text }} rlike r'{{ us }}'
+                    then {{ _spark_make_timestamp(
+                        'case when length(' ~ _spark_text(text, us, 3) ~ ') <= 2 then ' ~ us_year
+                            ~ ' + case when ' ~ us_year ~ ' >= 69 then 1900 else 2000 end else ' ~ us_year ~ ' end',
+                        _spark_group(text, us, 1), _spark_group(text, us, 2),
+                        'case when ' ~ _spark_text(text, us, 8) ~ " = '' then " ~ us_hour
+                            ~ ' when ' ~ us_hour ~ ' between 1 and 12 then ' ~ us_hour ~ ' % 12'
+                            ~ ' + case when lower(' ~ _spark_text(text, us, 8) ~ ") = 'pm' then 12 else 0 end"
+                            ~ ' else 99 end',
+                        _spark_group(text, us, 6), '0', "'0'") }}
+            end,
+            case
+                when {{ text }} rlike r'{{ slash }}'
+                    then {{ _spark_make_timestamp(
+                        _spark_group(text, slash, 1), _spark_group(text, slash, 2), _spark_group(text, slash, 3),
+                        _spark_group(text, slash, 5), _spark_group(text, slash, 6), _spark_group(text, slash, 8), "'0'") }}
+            end
         )
     end
+{%- endmacro %}
+
+{#- Group i of pattern as text ('' when it did not take part). -#}
+{% macro _spark_text(text, pattern, i) -%}
+    regexp_extract({{ text }}, r'{{ pattern }}', {{ i }})
 {%- endmacro %}
 
 {#- Same pattern as duckdb__parse_money; Spark's cast of bad text is null. -#}
@@ -114,9 +113,8 @@
     nullif(lower(trim(regexp_replace({{ column }}, r'\s+', ' '))), '')
 {%- endmacro %}
 
-{#- Spark's cast of '1.5' to bigint is 1 (DuckDB's try_cast: null) and it accepts
-    inner whitespace; as postgres__safe_cast, text that is not a number of the type
-    is null. -#}
+{#- Spark's cast of '1.5' to bigint is 1; as postgres__safe_cast, text that is not
+    a number of the type is null. -#}
 {% macro spark__safe_cast(field, type) -%}
     {%- set kind = type | lower | trim -%}
     {%- set text = "trim(cast(" ~ field ~ " as string))" -%}
