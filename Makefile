@@ -1,7 +1,8 @@
 # The Model analytics: the commands a newcomer and CI run.
 #   make demo   build the demo company's warehouse on DuckDB and print a summary
 #   make test   lint, build on a fresh database with every data and unit test, pytest, validation,
-#               and the same marts on a throwaway PostgreSQL (make test-postgres)
+#               and the same marts on a throwaway PostgreSQL (make test-postgres) and on local
+#               Spark (make test-spark)
 #   make docs   dbt docs for the demo warehouse: target/ and one static page, warehouse/docs/index.html
 #   make report the HTML funnel and KPI report of the demo warehouse, warehouse/report/
 SHELL := /bin/bash
@@ -35,19 +36,20 @@ LINT_DB := warehouse/lint_empty.duckdb
 # on a free port picked at start (or PG_TEST_PORT), data in a fresh temporary folder.
 PG_TEST_PORT ?=
 
-.PHONY: help venv demo demo-data docs report test lint build-test pytest test-postgres validate clean lock
+.PHONY: help venv demo demo-data docs report test lint build-test pytest test-postgres test-spark validate clean lock
 
 help:
 	@echo "make demo   build the demo warehouse ($(DEMO_DB)) and print a summary"
-	@echo "make test   lint + fresh build with all tests + pytest + PostgreSQL comparison + validation"
+	@echo "make test   lint + fresh build with all tests + pytest + PostgreSQL and Spark comparisons + validation"
 	@echo "make lint   sqlfluff (dbt templater) and ruff"
 	@echo "make docs   dbt docs of the demo warehouse ($(DOCS_DIR)/index.html, one static page)"
 	@echo "make report the HTML funnel and KPI report ($(REPORT_DIR)/; AS_OF=YYYY-MM-DD SEGMENT=smb)"
 	@echo "make test-postgres   the demo on a throwaway PostgreSQL, every mart compared with DuckDB"
+	@echo "make test-spark      the demo on local Spark (needs Java 17+), every mart compared with DuckDB"
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,postgres]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,postgres,spark]'
 	@touch $@
 
 venv: $(STAMP)
@@ -112,10 +114,16 @@ test-postgres: $(STAMP)
 	scripts/postgres.sh start; \
 	$(PY) -m pytest tests/python/test_postgres.py
 
+# Spark in local mode inside the test's processes (Java 17+ on PATH); its warehouse and
+# catalog live under pytest's tmp dir and go with it.
+test-spark: $(STAMP)
+	@command -v java >/dev/null || { echo "test-spark: Spark needs Java 17+ on PATH (apt-get install openjdk-17-jre-headless)"; exit 1; }
+	THE_MODEL_SPARK_TEST=1 $(PY) -m pytest tests/python/test_spark.py
+
 validate: $(STAMP)
 	$(PY) -m themodel validate --database $${THE_MODEL_DUCKDB_PATH:-$(DEMO_DB)}
 
-test: lint build-test pytest test-postgres
+test: lint build-test pytest test-postgres test-spark
 	$(PY) -m themodel validate --database $(TEST_DB)
 
 clean:
@@ -123,6 +131,6 @@ clean:
 
 # Re-pin every transitive dependency after a change to pyproject.toml.
 lock: $(STAMP)
-	{ echo "# Every Python package the project installs, pinned (pip freeze of the dev + postgres extras)."; \
+	{ echo "# Every Python package the project installs, pinned (pip freeze of the dev, postgres and spark extras)."; \
 	  echo "# Regenerate after changing pyproject.toml: make lock"; \
 	  $(PY) -m pip freeze --exclude-editable | grep -v '^themodel'; } > constraints.txt
