@@ -218,18 +218,21 @@ def pipeline_rows(database: Path) -> list[tuple]:
 
 
 def test_incremental_daily_pipeline_equals_a_full_refresh(tmp_path):
-    """Build as of ten days earlier, then let an incremental run catch up to the
-    latest data: the result must equal a full refresh."""
+    """Build as of noon on a day when an open deal closes in the afternoon, step
+    to two days later, then let an incremental run catch up to the latest data:
+    the result must equal a full refresh (the afternoon's close removes the row
+    the noon build wrote for that day)."""
     exports = copy_exports(tmp_path)
     database = tmp_path / "w.duckdb"
-    earlier = dbt(
-        ["build", "--select", "+int_pipeline_daily", "--indirect-selection", "cautious"],
-        database,
-        exports,
-        tmp_path,
-        as_of_date="2025-12-21 23:59:00",
-    )
-    assert earlier.returncode == 0, earlier.stdout[-3000:]
+    for as_of in ("2025-08-14 12:00:00", "2025-08-16 12:00:00", "2025-12-21 23:59:00"):
+        earlier = dbt(
+            ["build", "--select", "+int_pipeline_daily", "--indirect-selection", "cautious"],
+            database,
+            exports,
+            tmp_path,
+            as_of_date=as_of,
+        )
+        assert earlier.returncode == 0, earlier.stdout[-3000:]
     rows_before = len(pipeline_rows(database))
     caught_up = dbt(["run", "--select", "+int_pipeline_daily"], database, exports, tmp_path)
     assert caught_up.returncode == 0, caught_up.stdout[-3000:]

@@ -5,6 +5,7 @@ leaves in month 20 marked as departed with nothing credited after the departure.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import duckdb
@@ -15,13 +16,19 @@ from themodel.generator.cli import generate
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory):
+def warehouse(tmp_path_factory: pytest.TempPathFactory):
     work = tmp_path_factory.mktemp("diagnostics")
     exports = work / "exports"
     truth = generate(1, 42, exports)
     database = work / "warehouse.duckdb"
     result = dbt(["build"], database, exports, work)
     assert result.returncode == 0, result.stdout[-5000:]
+    return database, exports, work, truth
+
+
+@pytest.fixture
+def built(warehouse):
+    database, _, _, truth = warehouse
     with duckdb.connect(str(database), read_only=True) as con:
         yield con, truth
 
@@ -70,3 +77,64 @@ def test_departed_ae_is_marked_with_no_contribution_after_the_departure_quarter(
         " group by user_id order by sum(won_count) desc limit 1"
     ).fetchone()[0]
     assert best == story["user_id"]
+
+
+def test_departed_ae_open_deals_move_to_other_owners_in_the_forecast_pipeline(tmp_path):
+    """The day before the best AE leaves, the forecast pipeline shows the deals the
+    generator reassigns under that AE; the day after, every one of them still open
+    belongs to somebody else, and the departed AE owns nothing."""
+    exports = tmp_path / "exports"
+    truth = generate(1, 42, exports)
+    story = truth["story"]["departed_ae"]
+    reassigned = sorted(story["reassigned_opportunity_ids"])
+    database = tmp_path / "w.duckdb"
+    owners = {}
+    for as_of in ("2025-08-14 12:00:00", "2025-08-16 12:00:00"):
+        result = dbt(
+            ["build", "--select", "+forecast_pipeline", "--indirect-selection", "cautious"],
+            database,
+            exports,
+            tmp_path,
+            as_of_date=as_of,
+        )
+        assert result.returncode == 0, result.stdout[-3000:]
+        with duckdb.connect(str(database), read_only=True) as con:
+            owners[as_of[:10]] = dict(
+                con.execute(
+                    "select opportunity_id, owner_id from marts.forecast_pipeline"
+                ).fetchall()
+            )
+    before, after = owners["2025-08-14"], owners["2025-08-16"]
+    assert sorted(o for o, owner in before.items() if owner == story["user_id"]) == reassigned
+    assert story["user_id"] not in after.values()
+    moved = [o for o in reassigned if o in after]
+    assert moved, "some reassigned deals are still open the day after"
+    assert all(after[o] != story["user_id"] for o in moved)
+
+
+def test_docs_site_documents_every_mart_and_the_dashboards_that_read_them(warehouse):
+    """`dbt docs generate` (what `make docs` runs) works on the built warehouse: the
+    catalog holds every mart with its columns, every mart column has a description,
+    and every mart is read by at least one exposure."""
+    database, exports, work, _ = warehouse
+    result = dbt(["docs", "generate", "--static"], database, exports, work)
+    assert result.returncode == 0, result.stdout[-5000:]
+    manifest = json.loads((work / "target" / "manifest.json").read_text())
+    catalog = json.loads((work / "target" / "catalog.json").read_text())
+    assert (work / "target" / "static_index.html").stat().st_size > 100_000
+    marts = {
+        node["unique_id"]: node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["schema"] == "marts"
+    }
+    assert len(marts) >= 14
+    for unique_id, node in marts.items():
+        columns = catalog["nodes"][unique_id]["columns"]
+        assert set(columns) == set(node["columns"]), unique_id
+        assert all(column["description"] for column in node["columns"].values()), unique_id
+    read = {
+        ref
+        for exposure in manifest["exposures"].values()
+        for ref in exposure["depends_on"]["nodes"]
+    }
+    assert set(marts) <= read, sorted(set(marts) - read)
