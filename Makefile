@@ -1,8 +1,10 @@
 # The Model analytics: the commands a newcomer and CI run.
 #   make demo   build the demo company's warehouse on DuckDB and print a summary
 #   make test   lint, build on a fresh database with every data and unit test, pytest, validation,
-#               and the same marts on a throwaway PostgreSQL (make test-postgres)
+#               and the same marts on a throwaway PostgreSQL (make test-postgres) and on local
+#               Spark (make test-spark)
 #   make docs   dbt docs for the demo warehouse: target/ and one static page, warehouse/docs/index.html
+#   make report the HTML funnel and KPI report of the demo warehouse, warehouse/report/
 #   make bench  time a scale-200 build on DuckDB (full, incremental, parse, raw scan): warehouse/bench.json
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -25,27 +27,32 @@ BENCH_SCALE ?= 200
 DEMO_EXPORTS := warehouse/demo_exports/generic
 DEMO_DB := warehouse/the_model.duckdb
 DOCS_DIR := warehouse/docs
+REPORT_DIR := warehouse/report
+# make report AS_OF=2025-09-30 SEGMENT=smb (default: the build's as-of date, all segments)
+AS_OF ?=
+SEGMENT ?= all
 TEST_EXPORTS := warehouse/test_exports/generic
 TEST_DB := warehouse/test.duckdb
 LINT_DB := warehouse/lint_empty.duckdb
-# The throwaway PostgreSQL of test-postgres (scripts/postgres.sh): 127.0.0.1, trust auth.
-PG_TEST_PORT ?= 55432
-PG_TEST_ENV := THE_MODEL_PG_HOST=127.0.0.1 THE_MODEL_PG_PORT=$(PG_TEST_PORT) THE_MODEL_PG_USER=postgres \
-	THE_MODEL_PG_PASSWORD= THE_MODEL_PG_DATABASE=the_model
+# The throwaway PostgreSQL of test-postgres (scripts/postgres.sh): 127.0.0.1, trust auth,
+# on a free port picked at start (or PG_TEST_PORT), data in a fresh temporary folder.
+PG_TEST_PORT ?=
 
-.PHONY: help venv demo demo-data docs bench test lint build-test pytest test-postgres validate clean lock
+.PHONY: help venv demo demo-data docs report bench test lint build-test pytest test-postgres test-spark validate clean lock
 
 help:
 	@echo "make demo   build the demo warehouse ($(DEMO_DB)) and print a summary"
-	@echo "make test   lint + fresh build with all tests + pytest + PostgreSQL comparison + validation"
+	@echo "make test   lint + fresh build with all tests + pytest + PostgreSQL and Spark comparisons + validation"
 	@echo "make lint   sqlfluff (dbt templater) and ruff"
 	@echo "make docs   dbt docs of the demo warehouse ($(DOCS_DIR)/index.html, one static page)"
+	@echo "make report the HTML funnel and KPI report ($(REPORT_DIR)/; AS_OF=YYYY-MM-DD SEGMENT=smb)"
 	@echo "make bench  time a scale-$(BENCH_SCALE) build on DuckDB; writes warehouse/bench.json"
 	@echo "make test-postgres   the demo on a throwaway PostgreSQL, every mart compared with DuckDB"
+	@echo "make test-spark      the demo on local Spark (needs Java 17+), every mart compared with DuckDB"
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,postgres]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,postgres,spark]'
 	@touch $@
 
 venv: $(STAMP)
@@ -73,6 +80,11 @@ docs: $(STAMP) demo-data
 	cp target/static_index.html $(DOCS_DIR)/index.html
 	@echo "docs: $(CURDIR)/$(DOCS_DIR)/index.html"
 
+# The HTML report reads only the marts of the demo warehouse (built first when missing).
+report: $(STAMP) demo-data
+	@test -f $(DEMO_DB) || $(MAKE) demo
+	$(PY) -m themodel report --database $(DEMO_DB) --out $(REPORT_DIR) --segment $(SEGMENT) \
+	  $(if $(AS_OF),--as-of $(AS_OF))
 # Generates the scale-$(BENCH_SCALE) company once (Parquet, warehouse/bench_exports_s$(BENCH_SCALE)/,
 # about 2 minutes and 6 GB), then times dbt on a scratch database (themodel/bench.py).
 bench: $(STAMP)
@@ -96,20 +108,29 @@ build-test: $(STAMP)
 pytest: $(STAMP)
 	THE_MODEL_DUCKDB_PATH=$(TEST_DB) THE_MODEL_TEST_EXPORTS=$(TEST_EXPORTS) $(PY) -m pytest
 
-# Starts a throwaway server, compares every mart with DuckDB, and always stops it.
+# Starts a throwaway server (installing PostgreSQL with apt-get when initdb is missing),
+# builds both export formats there and compares every mart with DuckDB, checks source
+# freshness and the incremental daily pipeline, and stops the server whatever happens
+# (the EXIT trap runs on failure and on Ctrl-C; the exit status stays pytest's).
 test-postgres: $(STAMP)
-	status=0; \
-	$(PG_TEST_ENV) scripts/postgres.sh start || status=$$?; \
-	if [ $$status -eq 0 ]; then \
-	  $(PG_TEST_ENV) THE_MODEL_PG_TEST=1 $(PY) -m pytest tests/python/test_postgres.py || status=$$?; \
-	fi; \
-	$(PG_TEST_ENV) scripts/postgres.sh stop; \
-	exit $$status
+	export THE_MODEL_PG_HOST=127.0.0.1 THE_MODEL_PG_USER=postgres THE_MODEL_PG_PASSWORD= \
+	  THE_MODEL_PG_DATABASE=the_model THE_MODEL_PG_TEST=1; \
+	port=$(PG_TEST_PORT); export THE_MODEL_PG_PORT=$${port:-$$(scripts/postgres.sh port)}; \
+	export THE_MODEL_PG_DATA=$$(mktemp -d /tmp/the_model_pg.XXXXXX); \
+	trap 'scripts/postgres.sh stop' EXIT; \
+	scripts/postgres.sh start; \
+	$(PY) -m pytest tests/python/test_postgres.py
+
+# Spark in local mode inside the test's processes (Java 17+ on PATH); its warehouse and
+# catalog live under pytest's tmp dir and go with it.
+test-spark: $(STAMP)
+	@command -v java >/dev/null || { echo "test-spark: Spark needs Java 17+ on PATH (apt-get install openjdk-17-jre-headless)"; exit 1; }
+	THE_MODEL_SPARK_TEST=1 $(PY) -m pytest tests/python/test_spark.py
 
 validate: $(STAMP)
 	$(PY) -m themodel validate --database $${THE_MODEL_DUCKDB_PATH:-$(DEMO_DB)}
 
-test: lint build-test pytest test-postgres
+test: lint build-test pytest test-postgres test-spark
 	$(PY) -m themodel validate --database $(TEST_DB)
 
 clean:
@@ -117,6 +138,6 @@ clean:
 
 # Re-pin every transitive dependency after a change to pyproject.toml.
 lock: $(STAMP)
-	{ echo "# Every Python package the project installs, pinned (pip freeze of the dev + postgres extras)."; \
+	{ echo "# Every Python package the project installs, pinned (pip freeze of the dev, postgres and spark extras)."; \
 	  echo "# Regenerate after changing pyproject.toml: make lock"; \
 	  $(PY) -m pip freeze --exclude-editable | grep -v '^themodel'; } > constraints.txt

@@ -2,7 +2,9 @@
 # A throwaway PostgreSQL server for tests: 127.0.0.1:$PORT, trust auth, database the_model.
 #   scripts/postgres.sh start   initialise (if needed) and start; no-op when running
 #   scripts/postgres.sh stop    stop and delete the data directory; no-op when absent
+#   scripts/postgres.sh port    print a free TCP port on 127.0.0.1 (make test-postgres picks one)
 # Runs the server as an unprivileged user when started as root (PostgreSQL refuses root).
+# Without initdb on the machine, installs Debian's postgresql package (as root).
 set -euo pipefail
 
 PORT="${THE_MODEL_PG_PORT:-55432}"
@@ -13,15 +15,24 @@ RUN_AS="${THE_MODEL_PG_RUN_AS:-nobody}"
 find_bin() {
     local dir
     if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
-        dirname "$(command -v initdb)"
+        # the real folder (a symlink in /usr/local/bin has no psql beside it)
+        dirname "$(readlink -f "$(command -v initdb)")"
         return
     fi
     for dir in /usr/lib/postgresql/*/bin; do
         if [[ -x "$dir/initdb" ]]; then echo "$dir"; return; fi
     done
-    if [[ $(id -u) -eq 0 ]]; then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
         echo "initdb not found: installing postgresql with apt-get" >&2
-        apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql >&2
+        apt-get update >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql >&2
+        # Debian's package creates a "main" cluster and may start it (where no
+        # policy-rc.d forbids): stop it, the tests use a server of their own.
+        if command -v pg_lsclusters >/dev/null 2>&1; then
+            pg_lsclusters --no-header | while read -r version cluster _ status _; do
+                if [[ $status == online* ]]; then pg_ctlcluster "$version" "$cluster" stop >&2 || true; fi
+            done
+        fi
         for dir in /usr/lib/postgresql/*/bin; do
             if [[ -x "$dir/initdb" ]]; then echo "$dir"; return; fi
         done
@@ -77,8 +88,14 @@ stop() {
     rm -rf "$DATA" "$DATA.initdb.log"
 }
 
+free_port() {
+    # the kernel hands out a free port for port 0; the socket closes at once
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 case "${1:-}" in
     start) start ;;
     stop) stop ;;
-    *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+    port) free_port ;;
+    *) echo "usage: $0 start|stop|port" >&2; exit 2 ;;
 esac

@@ -7,9 +7,10 @@ raw_salesforce.opportunity), every column text under its lower-cased header, plu
 ``_source_row`` (1-based position in the file) and ``_source_file`` (file name).
 
 Files are read with DuckDB's own readers and the same options the DuckDB target
-uses, so both targets see the same text; rows go to PostgreSQL with COPY. A
-reload replaces every raw table of the source, including those whose file is
-gone.
+uses, so every target sees the same text. Rows go to PostgreSQL with COPY, and to
+Spark as Parquet tables in the warehouse folder of the spark profile (a session
+opened with dbt's own settings, themodel/spark.py). A reload replaces every raw
+table of the source, including those whose file is gone.
 """
 
 from __future__ import annotations
@@ -104,9 +105,11 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def to_csv(con: duckdb.DuckDBPyConnection, path: Path, target: Path) -> list[str]:
-    """Write a file's rows as headerless CSV of text columns plus _source_row and
-    _source_file; return the lower-cased column names."""
+def to_text(
+    con: duckdb.DuckDBPyConnection, path: Path, target: Path, file_format: str = "csv"
+) -> list[str]:
+    """Write a file's rows as text columns plus _source_row and _source_file, as
+    headerless CSV or as Parquet (named columns); return the lower-cased column names."""
     try:
         headers = [
             row[0] for row in con.execute(f"describe select * from {reader(path)}").fetchall()
@@ -123,14 +126,18 @@ def to_csv(con: duckdb.DuckDBPyConnection, path: Path, target: Path) -> list[str
             f"{path}: column names must be unique without case and must not be "
             f"_source_row or _source_file; found {', '.join(duplicates + sorted(reserved))}"
         )
-    select = ", ".join(f"cast({quote(header)} as varchar)" for header in headers)
+    select = ", ".join(
+        f"cast({quote(header)} as varchar) as {quote(column)}"
+        for header, column in zip(headers, columns, strict=True)
+    )
+    options = "format parquet" if file_format == "parquet" else "format csv, header false"
     file_name = path.name.replace("'", "''")
     output = str(target).replace("'", "''")
     try:
         con.execute(
             f"copy (select {select}, row_number() over () as _source_row,"
             f" '{file_name}' as _source_file from {reader(path)})"
-            f" to '{output}' (format csv, header false)"
+            f" to '{output}' ({options})"
         )
     except duckdb.Error as error:
         raise LoadError(f"{path}: cannot be read as an export file: {error}") from error
@@ -159,8 +166,13 @@ def connect_postgres():  # -> psycopg2 connection (imported lazily: an optional 
         raise LoadError(f"cannot connect to PostgreSQL {where}: {error}".strip()) from error
 
 
-def load(folder: Path, source: str = "generic") -> dict[str, int]:
+TARGETS = ("postgres", "spark")
+
+
+def load(folder: Path, source: str = "generic", target: str = "postgres") -> dict[str, int]:
     """Replace the source's raw tables with the export files in folder; rows per table."""
+    if target not in TARGETS:
+        raise LoadError(f"unknown target {target!r}; the loader writes {', '.join(TARGETS)}")
     if not folder.is_dir():
         raise LoadError(f"{folder}: no such folder of export files")
     schema, tables = source_schema_and_tables(source)
@@ -171,38 +183,75 @@ def load(folder: Path, source: str = "generic") -> dict[str, int]:
         )
     for path in unused:
         print(f"note: {path} is not a {source} export file; not loaded")
-    counts: dict[str, int] = {}
+    file_format = "parquet" if target == "spark" else "csv"
     with tempfile.TemporaryDirectory() as scratch, duckdb.connect() as duck:
         staged = []
         for export in exports:
-            target = Path(scratch) / f"{export.table}.csv"
-            staged.append((export, to_csv(duck, export.path, target), target))
-        pg = connect_postgres()
-        try:
-            with pg, pg.cursor() as cursor:
-                cursor.execute(f"create schema if not exists {quote(schema)}")
-                for table in tables:
-                    cursor.execute(f"drop table if exists {quote(schema)}.{quote(table)} cascade")
-                for export, columns, target in staged:
-                    name = f"{quote(schema)}.{quote(export.table)}"
-                    definition = ", ".join(f"{quote(column)} text" for column in columns)
-                    cursor.execute(
-                        f"create table {name} ({definition},"
-                        " _source_row bigint not null, _source_file text not null)"
-                    )
-                    try:
-                        with target.open() as rows:
-                            cursor.copy_expert(f"copy {name} from stdin with (format csv)", rows)
-                    except Exception as error:  # psycopg2.Error; the transaction rolls back
-                        raise LoadError(
-                            f"{export.path}: COPY into {name} failed: {error}"
-                        ) from error
-                    counts[export.table] = cursor.rowcount
-                    print(
-                        f"{schema}.{export.table}: {cursor.rowcount} rows from {export.path.name}"
-                    )
-        finally:
-            pg.close()
+            text = Path(scratch) / f"{export.table}.{file_format}"
+            staged.append((export, to_text(duck, export.path, text, file_format), text))
+        if target == "spark":
+            return load_spark(schema, tables, staged)
+        return load_postgres(schema, tables, staged)
+
+
+Staged = list[tuple[Export, list[str], Path]]
+
+
+def load_postgres(schema: str, tables: list[str], staged: Staged) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    pg = connect_postgres()
+    try:
+        with pg, pg.cursor() as cursor:
+            cursor.execute(f"create schema if not exists {quote(schema)}")
+            for table in tables:
+                cursor.execute(f"drop table if exists {quote(schema)}.{quote(table)} cascade")
+            for export, columns, text in staged:
+                name = f"{quote(schema)}.{quote(export.table)}"
+                definition = ", ".join(f"{quote(column)} text" for column in columns)
+                cursor.execute(
+                    f"create table {name} ({definition},"
+                    " _source_row bigint not null, _source_file text not null)"
+                )
+                try:
+                    with text.open() as rows:
+                        cursor.copy_expert(f"copy {name} from stdin with (format csv)", rows)
+                except Exception as error:  # psycopg2.Error; the transaction rolls back
+                    raise LoadError(f"{export.path}: COPY into {name} failed: {error}") from error
+                counts[export.table] = cursor.rowcount
+                print(f"{schema}.{export.table}: {cursor.rowcount} rows from {export.path.name}")
+    finally:
+        pg.close()
+    return counts
+
+
+def load_spark(schema: str, tables: list[str], staged: Staged) -> dict[str, int]:
+    """Parquet tables in the spark profile's warehouse, registered in its catalog."""
+    try:
+        from themodel.spark import spark_session
+
+        spark = spark_session()
+    except ImportError as error:
+        raise LoadError(
+            "pyspark is missing: install the spark extra (pip install -e '.[spark]')"
+        ) from error
+    counts: dict[str, int] = {}
+    try:
+        spark.sql(f"create database if not exists `{schema}`")
+        for table in tables:
+            spark.sql(f"drop table if exists `{schema}`.`{table}`")
+        for export, _, text in staged:
+            name = f"`{schema}`.`{export.table}`"
+            try:
+                frame = spark.read.parquet(str(text))
+                frame.write.format("parquet").mode("overwrite").saveAsTable(name)
+            except Exception as error:  # pyspark's errors; Spark names the cause
+                raise LoadError(
+                    f"{export.path}: writing Spark table {name} failed: {error}"
+                ) from error
+            counts[export.table] = spark.table(name).count()
+            print(f"{schema}.{export.table}: {counts[export.table]} rows from {export.path.name}")
+    finally:
+        spark.stop()
     return counts
 
 
@@ -210,14 +259,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m themodel load",
         description="Load CRM export files (CSV or Parquet) into the raw schema of a warehouse, "
-        "every column as text. Connection: the THE_MODEL_PG_* variables profiles.yml uses.",
+        "every column as text. Connection: the settings of the target's output in profiles.yml "
+        "(THE_MODEL_PG_* for postgres, THE_MODEL_SPARK_WAREHOUSE for spark).",
     )
-    parser.add_argument("--target", choices=["postgres"], default="postgres")
+    parser.add_argument("--target", choices=TARGETS, default="postgres")
     parser.add_argument("--exports", type=Path, required=True, help="folder of export files")
     parser.add_argument("--source", choices=sorted(SOURCES_FILE), default="generic")
     args = parser.parse_args(argv)
     try:
-        load(args.exports, args.source)
+        load(args.exports, args.source, args.target)
     except LoadError as error:
         print(f"load failed: {error}", file=sys.stderr)
         return 1

@@ -1,3 +1,14 @@
+{#- A lead, a lead status change or an activity dated after an explicitly set
+    var('as_of_date') did not exist yet at that moment: set aside with rule
+    after_as_of_date (never with the default, where the as-of moment is the
+    latest event), and not counted as untrusted in the quarantine share.
+    Opportunities and their field history stay: a later change still tells
+    the value before it, and contracts refer to later deals; the intermediate
+    layer cuts stage and field history at the as-of moment. -#}
+{% macro after_as_of(column) -%}
+    {{ column }} > {{ as_of_literal() }}
+{%- endmacro %}
+
 {#- The base model of each export entity, shared by every source format: a source
     translates its export into the generic text columns (raw_<source>__<entity>),
     and these rules parse, check and version it the same way for all. -#}
@@ -43,6 +54,7 @@
     rules=[
         ['raw_occurred_at is null', 'missing_timestamp'],
         ['occurred_at is null', 'unparseable_timestamp'],
+        [after_as_of('occurred_at'), 'after_as_of_date'],
         ["activity_type not in ('call', 'email', 'meeting')", 'unknown_activity_type'],
         ['raw_duration_seconds is not null and duration_seconds is null', 'unparseable_number'],
         ['lead_id is not null and known_lead_id is null', 'orphan_reference'],
@@ -127,7 +139,7 @@
 
 {% macro base_lead_status_events(source_name) -%}
 {{ stage_export(
-    source_name, 'lead_status_events', key='lead_id',
+    source_name, 'lead_status_events', key='lead_id', key_is_unique=false,
     parsed=[
         [clean_id('raw_event_id'), 'event_id'],
         [clean_id('raw_lead_id'), 'lead_id'],
@@ -139,6 +151,7 @@
     rules=[
         ['raw_changed_at is null', 'missing_timestamp'],
         ['changed_at is null', 'unparseable_timestamp'],
+        [after_as_of('changed_at'), 'after_as_of_date'],
         ['to_status is null', 'unknown_status_label'],
         ['raw_from_status is not null and from_status is null', 'unknown_status_label'],
         ['known_lead_id is null', 'orphan_reference'],
@@ -179,6 +192,7 @@
     rules=[
         ['raw_created_at is null', 'missing_timestamp'],
         ['created_at is null', 'unparseable_timestamp'],
+        [after_as_of('created_at'), 'after_as_of_date'],
         ['raw_converted_at is not null and converted_at is null', 'unparseable_timestamp'],
         ['status is null', 'unknown_status_label'],
         ['account_id is not null and known_account_id is null', 'orphan_reference'],
@@ -253,7 +267,7 @@
     end
 {%- endset -%}
 {{ stage_export(
-    source_name, 'opportunity_changes', key='opportunity_id',
+    source_name, 'opportunity_changes', key='opportunity_id', key_is_unique=false,
     parsed=[
         [clean_id('raw_change_id'), 'change_id'],
         [clean_id('raw_opportunity_id'), 'opportunity_id'],
@@ -303,7 +317,7 @@
 
 {% macro base_user_roles(source_name) -%}
 {{ stage_export(
-    source_name, 'user_roles', key='user_id',
+    source_name, 'user_roles', key='user_id', key_is_unique=false,
     parsed=[
         [clean_id('raw_user_id'), 'user_id'],
         [clean_text('raw_role_label'), 'role_label'],

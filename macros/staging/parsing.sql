@@ -96,3 +96,18 @@
 {% macro hash_personal(column) -%}
     case when {{ clean_text(column) }} is not null then {{ dbt.hash("lower(trim(" ~ column ~ "))") }} end
 {%- endmacro %}
+
+{#- dbt-duckdb has no safe_cast of its own (dbt's default is a plain cast that
+    stops the build on bad text); try_cast gives null, which the rules quarantine.
+    Integers must be whole numbers in the text, as on PostgreSQL and Spark
+    (try_cast would round '12.5' to 13). -#}
+{% macro duckdb__safe_cast(field, type) -%}
+    {%- if type | lower | trim in ['bigint', 'integer', 'int', 'int8', 'int4'] -%}
+        case
+            when regexp_full_match(trim(cast({{ field }} as varchar)), '[+-]?[0-9]+')
+                then try_cast({{ field }} as {{ type }})
+        end
+    {%- else -%}
+        try_cast({{ field }} as {{ type }})
+    {%- endif -%}
+{%- endmacro %}

@@ -31,7 +31,7 @@
             {{ empty_export(columns) }}
         {%- endif -%}
     {%- else -%}
-        {%- set reader = export_reader(file) -%}
+        {%- set reader = export_reader(file, check_export_text(file, relation.schema == 'raw_generic')) -%}
         {%- set found = {} -%}
         {%- for row in run_query("describe select * from " ~ reader) -%}
             {%- do found.update({header_key(row[0]): row[0]}) -%}
@@ -135,10 +135,61 @@
     {{ return(name | trim | lower | replace('_', '') | replace(' ', '')) }}
 {%- endmacro %}
 
-{% macro export_reader(file) -%}
+{% macro export_reader(file, delimiter=',') -%}
     {%- if file.endswith('.parquet') -%}
         read_parquet('{{ file }}')
     {%- else -%}
-        read_csv('{{ file }}', all_varchar = true, header = true, auto_detect = true)
+        read_csv('{{ file }}', all_varchar = true, header = true, auto_detect = true, delim = '{{ delimiter }}')
     {%- endif -%}
+{%- endmacro %}
+
+{#- Checks a CSV export before DuckDB parses it, so a bad file stops the build
+    with a message that names it and the fix instead of a parser error: an
+    empty file, text that is not UTF-8 and (generic format) a file cut off in
+    its last line. Returns the delimiter, read from the header line: a comma,
+    or else the most frequent of semicolon, tab and pipe (a spreadsheet saved
+    with a local list separator). Parquet files are not checked. -#}
+{% macro check_export_text(file, check_truncation) -%}
+    {%- if file.endswith('.parquet') or not execute -%}
+        {{ return(',') }}
+    {%- endif -%}
+    {%- set found = run_query(
+        "select size, body is null as is_not_utf8, left(body, 8192) as head, right(body, 8192) as tail"
+        ~ " from (select size, try(decode(content)) as body from read_blob('" ~ file ~ "'))"
+    ).rows[0] -%}
+    {%- set name = file.split('/')[-1] -%}
+    {%- if found[0] == 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "Export file " ~ file ~ " is empty (0 bytes, not even a header row). Export it again;"
+            ~ " a file with no rows still needs its header line (see docs/generic_format.md).") }}
+    {%- endif -%}
+    {%- if found[1] -%}
+        {{ exceptions.raise_compiler_error(
+            "Export file " ~ file ~ " is not UTF-8 text (a spreadsheet saved it in a local encoding"
+            ~ " such as Latin-1, Windows-1252 or EUC-KR). Save it again as 'CSV UTF-8', or convert it,"
+            ~ " e.g. iconv -f latin1 -t utf-8 " ~ name ~ " > " ~ name ~ ".new && mv " ~ name ~ ".new " ~ name ~ ".") }}
+    {%- endif -%}
+    {%- set header = found[2].split('\n')[0].rstrip('\r') -%}
+    {%- set counts = {} -%}
+    {%- for candidate in [';', '\t', '|'] -%}
+        {%- do counts.update({candidate: header.count(candidate)}) -%}
+    {%- endfor -%}
+    {%- set delimiter = ',' -%}
+    {%- if header.count(',') == 0 and counts.values() | max > 0 -%}
+        {%- set delimiter = (counts.items() | sort(attribute='1') | last)[0] -%}
+    {%- endif -%}
+    {%- set tail = found[3] -%}
+    {%- if check_truncation and not tail.endswith('\n') and '\n' in tail -%}
+        {%- set last_line = tail.split('\n')[-1].rstrip('\r') -%}
+        {#- fields outside quotes; an unclosed quote means the line was cut inside a value -#}
+        {%- set unquoted = modules.re.sub('"[^"]*"', '', last_line) -%}
+        {%- if '"' in unquoted or unquoted.count(delimiter) < header.count(delimiter) -%}
+            {{ exceptions.raise_compiler_error(
+                "Export file " ~ file ~ " looks truncated: its last line has "
+                ~ (modules.re.sub('"[^"]*$', '', unquoted).count(delimiter) + 1) ~ " of the header's "
+                ~ (header.count(delimiter) + 1) ~ " fields and no line break ('"
+                ~ last_line[:80] ~ "'). The export or the copy stopped early: export the file again.") }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(delimiter) }}
 {%- endmacro %}

@@ -6,10 +6,15 @@
       superseded       an older version of a record (same key, earlier version_by)
       staged           everything else: what stg_ models publish
 
+    Rows with a unique key that disagree and cannot be ordered (no version_by, or
+    the same latest version_by) are all quarantined as conflicting_duplicate:
+    which one is right is for a person to decide, not for the file order.
+
     parsed: list of [sql expression over the raw text columns raw_<name>, alias]
     rules:  ordered list of [condition over raw and parsed columns, rule name]
-    joins:  extra left joins (label mappings, reference keys) visible to parsed and rules -#}
-{% macro stage_export(source_name, entity, key, parsed, rules=[], version_by=none, joins='') -%}
+    joins:  extra left joins (label mappings, reference keys) visible to parsed and rules
+    key_is_unique: false for event files keyed by their parent (one lead, many events) -#}
+{% macro stage_export(source_name, entity, key, parsed, rules=[], version_by=none, joins='', key_is_unique=true) -%}
 {%- set columns = export_columns(source_name)[entity]['columns'] -%}
 with raw_rows as (
     select * from {{ ref('raw_' ~ source_name ~ '__' ~ entity) }}
@@ -51,13 +56,56 @@ ruled as (
             {%- for condition, rule in rules %}
             when {{ condition }} then '{{ rule }}'
             {%- endfor %}
-        end as quarantine_rule
+        end as first_rule
     from parsed
+),
+
+-- the candidates for staging sharing a key and its latest version
+compared as (
+    select
+        ruled.*,
+        {%- if key_is_unique %}
+        case
+            when _copy_number = 1 and first_rule is null
+                then count(*) over (
+                    partition by {{ key }}, _copy_number, first_rule{% if version_by %}, {{ version_by }}{% endif %}
+                )
+        end as _same_version_rows,
+        {%- if version_by %}
+        case
+            when _copy_number = 1 and first_rule is null
+                then max({{ version_by }}) over (partition by {{ key }}, _copy_number, first_rule)
+        end as _latest_version
+        {%- else %}
+        null as _latest_version
+        {%- endif %}
+        {%- else %}
+        1 as _same_version_rows,
+        null as _latest_version
+        {%- endif %}
+    from ruled
+),
+
+checked as (
+    select
+        compared.*,
+        coalesce(
+            first_rule,
+            case
+                when
+                    _same_version_rows > 1
+                    {%- if version_by and key_is_unique %}
+                    and ({{ version_by }} = _latest_version or _latest_version is null)
+                    {%- endif %}
+                    then 'conflicting_duplicate'
+            end
+        ) as quarantine_rule
+    from compared
 ),
 
 versioned as (
     select
-        ruled.*,
+        checked.*,
         {%- if version_by %}
         case
             when _copy_number = 1 and quarantine_rule is null
@@ -69,7 +117,7 @@ versioned as (
         {%- else %}
         1 as _version_rank
         {%- endif %}
-    from ruled
+    from checked
 ),
 
 -- the raw text columns stay behind: quarantine reads raw_values, and millions

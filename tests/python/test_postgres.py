@@ -4,18 +4,21 @@ fresh DuckDB file, and compare every mart row by row.
 
 Needs a server: `make test-postgres` starts a throwaway one (scripts/postgres.sh),
 sets THE_MODEL_PG_TEST=1 and THE_MODEL_PG_PORT, runs this file and stops it. The
-build replaces the raw, staging, intermediate and mart tables of that database; the
-snapshot keeps versions across builds by design, so use a database that has not
-built other exports (a fresh server has not).
+test builds in databases of its own on that server (the_model_test_generic and
+the_model_test_salesforce, dropped and created again on each run).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import decimal
+import json
 import math
 import os
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,27 +53,74 @@ def mart_grains() -> dict[str, list[str]]:
     return grains
 
 
-@pytest.fixture(scope="module")
-def warehouses(tmp_path_factory: pytest.TempPathFactory):
-    work = tmp_path_factory.mktemp("postgres")
-    exports = work / "exports"
-    generate(1, 42, exports)
-    counts = load(exports, "generic")
-    assert counts["opportunities"] > 0
-    pg_work, duck_work = work / "pg", work / "duck"
-    result = dbt(
-        ["build", "--target", "postgres", "--full-refresh"], work / "x.duckdb", exports, pg_work
-    )
-    assert result.returncode == 0, result.stdout[-5000:]
-    database = work / "warehouse.duckdb"
-    result = dbt(["build", "--target", "duckdb"], database, exports, duck_work)
-    assert result.returncode == 0, result.stdout[-5000:]
-    pg = connect_postgres()
+@contextlib.contextmanager
+def fresh_database(name: str) -> Iterator[None]:
+    """Drop and create a database of the test's own on the server THE_MODEL_PG_* names,
+    and point THE_MODEL_PG_* (the loader, dbt's profile) at it while inside."""
+    con = connect_postgres()
     try:
-        with duckdb.connect(str(database), read_only=True) as duck:
-            yield pg, duck
+        con.autocommit = True
+        with con.cursor() as cursor:
+            cursor.execute(f'drop database if exists "{name}" with (force)')
+            cursor.execute(f'create database "{name}"')
     finally:
-        pg.close()
+        con.close()
+    saved = os.environ.get("THE_MODEL_PG_DATABASE")
+    os.environ["THE_MODEL_PG_DATABASE"] = name
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("THE_MODEL_PG_DATABASE", None)
+        else:
+            os.environ["THE_MODEL_PG_DATABASE"] = saved
+
+
+@dataclass
+class Warehouses:
+    pg: Any  # psycopg2 connection to the_model_test_<source>
+    duck: duckdb.DuckDBPyConnection
+    source: str
+    exports: Path
+    work: Path
+
+
+@pytest.fixture(scope="module", params=["generic", "salesforce"])
+def warehouses(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Warehouses]:
+    """The demo company in one export format, built on PostgreSQL and on DuckDB.
+
+    Each format gets a fresh database of its own (the_model_test_<format>): the
+    snapshot keeps versions across builds by design, so formats must not share one.
+    """
+    source = request.param
+    work = tmp_path_factory.mktemp(f"postgres_{source}")
+    exports = work / "exports"
+    generate(1, 42, exports, export_format=source)
+    with fresh_database(f"the_model_test_{source}"):
+        counts = load(exports, source)
+        assert counts["opportunities" if source == "generic" else "opportunity"] > 0
+        result = dbt(
+            ["build", "--target", "postgres"],
+            work / "x.duckdb",
+            exports,
+            work / "pg",
+            crm_source=source,
+        )
+        assert result.returncode == 0, result.stdout[-5000:]
+        database = work / "warehouse.duckdb"
+        result = dbt(
+            ["build", "--target", "duckdb"], database, exports, work / "duck", crm_source=source
+        )
+        assert result.returncode == 0, result.stdout[-5000:]
+        pg = connect_postgres()
+        pg.autocommit = True  # reads only; no transaction left open between tests
+        try:
+            with duckdb.connect(str(database), read_only=True) as duck:
+                yield Warehouses(pg, duck, source, exports, work)
+        finally:
+            pg.close()
 
 
 def pg_rows(pg, sql: str) -> tuple[list[str], list[tuple]]:
@@ -103,7 +153,7 @@ def sort_key(row: tuple, positions: list[int]) -> tuple:
 
 
 def test_every_mart_has_a_grain_and_both_targets_built_the_same_marts(warehouses):
-    pg, duck = warehouses
+    pg, duck = warehouses.pg, warehouses.duck
     _, pg_tables = pg_rows(
         pg, "select table_name from information_schema.tables where table_schema = 'marts'"
     )
@@ -116,7 +166,7 @@ def test_every_mart_has_a_grain_and_both_targets_built_the_same_marts(warehouses
 
 @pytest.mark.parametrize("mart", sorted(mart_grains()))
 def test_mart_is_the_same_on_postgres_and_duckdb(warehouses, mart: str):
-    pg, duck = warehouses
+    pg, duck = warehouses.pg, warehouses.duck
     pg_columns, pg_data = pg_rows(pg, f"select * from marts.{mart}")
     duck_columns, duck_data = duck_rows(duck, f"select * from marts.{mart}")
     assert pg_columns == duck_columns
@@ -134,6 +184,83 @@ def test_mart_is_the_same_on_postgres_and_duckdb(warehouses, mart: str):
     assert not differences, f"{len(differences)} differences in {mart}:\n" + "\n".join(
         differences[:20]
     )
+
+
+def freshness(warehouses: Warehouses, target: str) -> dict[str, tuple[str, str]]:
+    """`dbt source freshness` on a target: each source table's status and max_loaded_at."""
+    work = warehouses.work / f"freshness_{target}"
+    result = dbt(
+        ["source", "freshness", "--target", target],
+        warehouses.work / "freshness.duckdb",
+        warehouses.exports,
+        work,
+        crm_source=warehouses.source,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    results = json.loads((work / "target/sources.json").read_text())["results"]
+    return {r["unique_id"]: (r["status"], r["max_loaded_at"]) for r in results}
+
+
+def test_source_freshness_on_postgres_reads_the_loaded_tables_as_duckdb_reads_files(warehouses):
+    """Issue 4: freshness on every target. The demo is from 2025, so the three
+    tables with a loaded_at_field warn, with the same latest change on both."""
+    on_postgres = freshness(warehouses, "postgres")
+    assert len(on_postgres) == 3, on_postgres
+    assert {status for status, _ in on_postgres.values()} == {"warn"}
+    assert on_postgres == freshness(warehouses, "duckdb")
+
+
+def pipeline_rows() -> list[tuple]:
+    # a connection of its own, closed at once: an open transaction's lock on the
+    # table would make the next run's rename wait forever
+    pg = connect_postgres()
+    try:
+        _, rows = pg_rows(
+            pg,
+            "select * from intermediate.int_pipeline_daily order by opportunity_id, pipeline_date",
+        )
+    finally:
+        pg.close()
+    return rows
+
+
+def test_incremental_daily_pipeline_equals_a_full_refresh_on_postgres(tmp_path: Path):
+    """The DuckDB test of the same name (test_build_generic.py) on PostgreSQL, where
+    delete+insert is the adapter's own: build as of noon on a day when an open deal
+    closes in the afternoon, step two days later, then to the latest data; the
+    incremental result must equal a full refresh."""
+    exports = tmp_path / "exports"
+    generate(1, 7, exports)
+    with fresh_database("the_model_test_incremental"):
+        load(exports, "generic")
+        for as_of in ("2025-08-14 12:00:00", "2025-08-16 12:00:00", "2025-12-21 23:59:00"):
+            earlier = dbt(
+                ["build", "--target", "postgres", "--select", "+int_pipeline_daily"]
+                + ["--indirect-selection", "cautious"],
+                tmp_path / "x.duckdb",
+                exports,
+                tmp_path,
+                as_of_date=as_of,
+            )
+            assert earlier.returncode == 0, earlier.stdout[-3000:]
+        rows_before = len(pipeline_rows())
+        caught_up = dbt(
+            ["run", "--target", "postgres", "--select", "+int_pipeline_daily"],
+            tmp_path / "x.duckdb",
+            exports,
+            tmp_path,
+        )
+        assert caught_up.returncode == 0, caught_up.stdout[-3000:]
+        after_incremental = pipeline_rows()
+        assert len(after_incremental) > rows_before > 1000
+        full = dbt(
+            ["run", "--target", "postgres", "--select", "int_pipeline_daily", "--full-refresh"],
+            tmp_path / "x.duckdb",
+            exports,
+            tmp_path,
+        )
+        assert full.returncode == 0, full.stdout[-3000:]
+        assert after_incremental == pipeline_rows()
 
 
 TIMESTAMP_TEXTS = [
@@ -176,22 +303,30 @@ TIMESTAMP_TEXTS = [
 
 def test_postgres_timestamp_parser_reads_text_as_duckdb_does(warehouses):
     """postgres__parse_timestamp against duckdb__parse_timestamp as written in parsing.sql."""
-    pg, _ = warehouses
+    pg = warehouses.pg
     macro = (PROJECT / "macros/staging/parsing.sql").read_text()
     body = re.search(
         r"{% macro duckdb__parse_timestamp\(column\) -%}(.*?){%- endmacro %}", macro, re.S
     )
     assert body is not None
     expression = body.group(1).replace("{{ column }}", "value")
+    # compared as microseconds since 1970: Python's datetime has no year 0 ('00/10/25'
+    # is 1 BC on both), and the exact integer leaves no rounding to hide behind
     with duckdb.connect() as duck:
         expected = [
-            duck.execute(f"select {expression} from (select ? as value)", [text]).fetchone()[0]
+            duck.execute(
+                f"select epoch_us({expression}) from (select ? as value)", [text]
+            ).fetchone()[0]
             for text in TIMESTAMP_TEXTS
         ]
     with pg.cursor() as cursor:
         found = []
         for text in TIMESTAMP_TEXTS:
-            cursor.execute("select public.the_model_parse_timestamp(%s)", [text])
+            cursor.execute(
+                "select cast(extract(epoch from public.the_model_parse_timestamp(%s))"
+                " * 1000000 as bigint)",
+                [text],
+            )
             found.append(cursor.fetchone()[0])
     assert list(zip(TIMESTAMP_TEXTS, found, strict=True)) == list(
         zip(TIMESTAMP_TEXTS, expected, strict=True)

@@ -25,6 +25,8 @@ def warehouse(tmp_path: Path) -> Path:
 def demo_suite(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(suites, "SUITES", {})
     monkeypatch.setattr(runner, "SUITES", suites.SUITES)
+    monkeypatch.setattr(suites, "DERIVED", {})
+    monkeypatch.setattr(runner, "DERIVED", suites.DERIVED)
     return suites.SUITES
 
 
@@ -66,3 +68,18 @@ def test_validating_twice_in_the_same_folder_works(warehouse, demo_suite, tmp_pa
     suites.register("demo_mart", suites.keys("id"))
     assert run(warehouse, tmp_path) == 0
     assert run(warehouse, tmp_path) == 0
+
+
+def test_rule_over_several_columns_names_the_rule_and_the_rows(
+    warehouse, demo_suite, tmp_path, capsys
+):
+    derived, checks = suites.row_rules(
+        suites.row_rule("holds", "id == 10 * r"), suites.row_rule("broken", "id <= r + 2")
+    )
+    suites.register("demo_mart", suites.columns_exactly("id", "r") + checks, derived=derived)
+    assert run(warehouse, tmp_path) == 1
+    out = capsys.readouterr().out
+    assert "2 passed, 1 failed" in out
+    assert "FAIL demo_mart: row_rule(rule=id <= r + 2) -> 2 rows break it" in out
+    assert "{'id': '3', 'r': '0.3'}, {'id': '4', 'r': '0.4'}" in out
+    assert "id == 10 * r" not in out

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from themodel.validation.suites import (
+    a_at_least_b,
     columns_exactly,
+    in_set,
     keys,
     non_negative,
     rates,
     register,
+    row_rule,
+    row_rules,
     rows_between,
 )
+
+SEGMENTS = ["smb", "mid_market", "enterprise", "unknown"]
+CHANNELS = ["web", "paid_search", "event", "referral", "partner", "outbound", "unknown"]
+SALES_STAGES = ["opportunity_created", "accepted", "discovery", "proposal", "negotiation", "commit"]
+LEAD_STAGES = ["lead_created", "mql", "sdr_working", "qualified"]
 
 register(
     "marketing_kpis_monthly",
@@ -48,6 +57,7 @@ register(
                 "value_set": ["smb", "mid_market", "enterprise", "unknown", "unallocated"],
             },
         ),
+        in_set("channel", CHANNELS),
         # cross-column rules: a funnel never grows, won is part of pipeline
         (
             "ExpectColumnPairValuesAToBeGreaterThanB",
@@ -70,7 +80,29 @@ register(
 
 register(
     "funnel_bottlenecks",
-    keys("month", "segment", "stage")
+    columns_exactly(
+        "segment",
+        "stage",
+        "stage_order",
+        "exits_count",
+        "advanced_count",
+        "baseline_exits_count",
+        "baseline_advanced_count",
+        "conversion_rate",
+        "baseline_conversion_rate",
+        "conversion_drop",
+        "drop_z_score",
+        "is_drop_significant",
+        "bottleneck_rank",
+        "month",
+    )
+    + keys("month", "segment", "stage")
+    + [
+        in_set("segment", SEGMENTS),
+        in_set("stage", LEAD_STAGES + SALES_STAGES),
+        # the drop is the baseline's rate minus the window's
+        a_at_least_b("baseline_conversion_rate", "conversion_drop"),
+    ]
     + [
         (
             "ExpectCompoundColumnsToBeUnique",
@@ -101,9 +133,35 @@ register(
     ],
 )
 
+derived, checks = row_rules(
+    row_rule(
+        "decided_within_created",
+        "accepted_count + rejected_count <= opportunities_created_count",
+    ),
+)
 register(
     "inside_sales_kpis_monthly",
-    keys("month", "user_id")
+    columns_exactly(
+        "user_id",
+        "handoff_acceptance_band",
+        "reporting_currency",
+        "productive_fte",
+        "activities_count",
+        "leads_worked_count",
+        "opportunities_created_count",
+        "opportunities_per_productive_fte",
+        "accepted_count",
+        "rejected_count",
+        "handoff_acceptance_rate",
+        "handoff_dead_rate",
+        "qualification_completeness_rate",
+        "median_hours_to_first_touch",
+        "amount_at_creation",
+        "amount_won",
+        "is_team_row",
+        "month",
+    )
+    + keys("month", "user_id")
     + rates("handoff_acceptance_rate", "handoff_dead_rate", "qualification_completeness_rate")
     + non_negative(
         "productive_fte",
@@ -139,12 +197,41 @@ register(
                 "or_equal": True,
             },
         ),
-    ],
+        # a lead worked had at least one activity
+        a_at_least_b("activities_count", "leads_worked_count"),
+        (
+            "ExpectColumnDistinctValuesToEqualSet",
+            {"column": "is_team_row", "value_set": [False, True]},
+        ),
+    ]
+    + checks,
+    derived=derived,
 )
 
 register(
     "field_sales_kpis_monthly",
-    keys("month", "user_id")
+    columns_exactly(
+        "user_id",
+        "reporting_currency",
+        "productive_fte",
+        "open_deals_count",
+        "capacity_deals",
+        "capacity_utilisation",
+        "won_count",
+        "closed_count",
+        "won_amount",
+        "win_rate",
+        "win_rate_by_amount",
+        "median_won_cycle_days",
+        "slipped_deals_count",
+        "slip_days",
+        "quarter_quota_amount",
+        "quarter_to_date_won_amount",
+        "quota_attainment_rate",
+        "is_team_row",
+        "month",
+    )
+    + keys("month", "user_id")
     + rates("win_rate", "win_rate_by_amount")
     + non_negative(
         "productive_fte",
@@ -156,6 +243,9 @@ register(
         "slipped_deals_count",
         "slip_days",
         "median_won_cycle_days",
+        "capacity_utilisation",
+        "quarter_quota_amount",
+        "quota_attainment_rate",
     )
     + rows_between(1, 1_000_000)
     + [
@@ -164,12 +254,29 @@ register(
             "ExpectColumnPairValuesAToBeGreaterThanB",
             {"column_A": "closed_count", "column_B": "won_count", "or_equal": True},
         ),
+        # the quarter to date includes the month
+        a_at_least_b("quarter_to_date_won_amount", "won_amount"),
+        # a slipped deal moved by at least a day
+        a_at_least_b("slip_days", "slipped_deals_count"),
+        (
+            "ExpectColumnDistinctValuesToEqualSet",
+            {"column": "is_team_row", "value_set": [False, True]},
+        ),
     ],
 )
 
 register(
     "sales_capacity_valve",
-    keys("as_of_date", "user_id")
+    columns_exactly(
+        "user_id",
+        "guidance",
+        "open_deals_count",
+        "capacity_deals",
+        "utilisation_rate",
+        "is_team_row",
+        "as_of_date",
+    )
+    + keys("as_of_date", "user_id")
     + non_negative("open_deals_count", "capacity_deals", "utilisation_rate")
     + rows_between(1, 100_000)
     + [
@@ -184,9 +291,21 @@ register(
             "ExpectColumnDistinctValuesToEqualSet",
             {"column": "is_team_row", "value_set": [False, True]},
         ),
+        ("ExpectColumnUniqueValueCountToBeBetween", {"column": "as_of_date", "max_value": 1}),
     ],
 )
 
+derived, checks = row_rules(
+    row_rule(
+        "counts_balance",
+        "opening_count + created_count + reopened_count - won_count - lost_count == closing_count",
+    ),
+    row_rule(
+        "amounts_balance",
+        "abs(opening_amount + created_amount + reopened_amount - won_amount - lost_amount"
+        " + amount_changed_amount - closing_amount) <= 0.05",
+    ),
+)
 register(
     "pipeline_waterfall",
     columns_exactly(
@@ -236,9 +355,17 @@ register(
             "ExpectColumnValuesToBeInSet",
             {"column": "segment", "value_set": ["smb", "mid_market", "enterprise", "unknown"]},
         ),
-    ],
+    ]
+    + checks,
+    derived=derived,
 )
 
+derived, checks = row_rules(
+    row_rule(
+        "due_is_decided_or_pending",
+        "renewals_due_count == renewed_count + churned_count + renewal_pending_count",
+    ),
+)
 register(
     "customer_success_kpis_monthly",
     columns_exactly(
@@ -290,11 +417,22 @@ register(
             "ExpectColumnPairValuesAToBeGreaterThanB",
             {"column_A": "renewals_due_amount", "column_B": "churned_amount", "or_equal": True},
         ),
+        # expansion only adds: net retention is never below gross
+        a_at_least_b("net_revenue_retention_rate", "gross_revenue_retention_rate"),
         (
             "ExpectColumnDistinctValuesToEqualSet",
             {"column": "is_team_row", "value_set": [False, True]},
         ),
-    ],
+    ]
+    + checks,
+    derived=derived,
+)
+
+derived, checks = row_rules(
+    row_rule(
+        "entered_is_advanced_lost_or_open",
+        "entered_count == advanced_count + lost_count + still_open_count",
+    ),
 )
 
 register(
@@ -348,7 +486,12 @@ register(
             "ExpectColumnPairValuesAToBeGreaterThanB",
             {"column_A": "p75_days_in_stage", "column_B": "median_days_in_stage", "or_equal": True},
         ),
-    ],
+        in_set("segment", SEGMENTS),
+        in_set("channel", CHANNELS),
+        in_set("stage", SALES_STAGES),
+    ]
+    + checks,
+    derived=derived,
 )
 
 register(
@@ -385,6 +528,10 @@ register(
         ),
         # one as-of date per build
         ("ExpectColumnUniqueValueCountToBeBetween", {"column": "as_of_date", "max_value": 1}),
+        in_set("segment", SEGMENTS),
+        # open deals only
+        in_set("stage", SALES_STAGES),
+        in_set("forecast_category", ["pipeline", "best_case", "commit", "omitted"]),
     ],
 )
 
@@ -438,6 +585,9 @@ register(
             "ExpectColumnPairValuesAToBeGreaterThanB",
             {"column_A": "closed_count", "column_B": "won_count", "or_equal": True},
         ),
+        # weighted pipeline never exceeds the unweighted pipeline
+        a_at_least_b("pipeline_amount", "weighted_pipeline_amount"),
+        a_at_least_b("pipeline_coverage_ratio", "weighted_coverage_ratio"),
     ],
 )
 
@@ -497,6 +647,9 @@ register(
     ],
 )
 
+derived, checks = row_rules(
+    row_rule("closed_is_won_or_lost", "closed_count == won_count + lost_count"),
+)
 register(
     "new_business_competitors",
     columns_exactly(
@@ -515,6 +668,7 @@ register(
     + rates("win_rate")
     + non_negative("closed_count", "won_count", "lost_count", "won_amount")
     + rows_between(1, 100_000)
+    + checks
     + [
         (
             "ExpectColumnValuesToBeInSet",
@@ -528,6 +682,7 @@ register(
             {"column_A": "closed_count", "column_B": "won_count", "or_equal": True},
         ),
     ],
+    derived=derived,
 )
 
 register(

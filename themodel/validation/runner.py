@@ -9,12 +9,13 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from themodel.validation import marts as _marts  # noqa: F401  (registers the suites)
-from themodel.validation.suites import SUITES
+from themodel.validation.suites import DERIVED, SUITES
 from themodel.warehouse import connect_read_only, database_path, tables_in_schema
 
 
@@ -90,15 +91,22 @@ def run_suites(frames: dict, docs_dir: Path) -> tuple[int, list[Failure], str]:
                 actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
             )
         )
-        result = checkpoint.run(batch_parameters={"dataframe": frame})
+        checks = {name: frame.eval(expr) for name, expr in DERIVED.get(mart, {}).items()}
+        result = checkpoint.run(batch_parameters={"dataframe": frame.assign(**checks)})
         for run in result.run_results.values():
             for outcome in run.results:
                 count += 1
                 if not outcome.success:
                     config = outcome.expectation_config
-                    failures.append(
-                        Failure(mart, config.type, dict(config.kwargs), describe(outcome.result))
-                    )
+                    kwargs = dict(config.kwargs)
+                    expression = DERIVED.get(mart, {}).get(kwargs.get("column"))
+                    if expression:
+                        detail = describe_rows(frame, expression)
+                        failures.append(Failure(mart, "row_rule", {"rule": expression}, detail))
+                    else:
+                        failures.append(
+                            Failure(mart, config.type, kwargs, describe(outcome.result))
+                        )
     sites = context.get_docs_sites_urls()
     return count, failures, sites[0]["site_url"] if sites else str(docs_dir)
 
@@ -108,3 +116,15 @@ def describe(result: dict) -> str:
         return f"observed {result['observed_value']!r}"
     examples = result.get("partial_unexpected_list") or []
     return f"{result.get('unexpected_count', '?')} unexpected, e.g. {examples[:5]!r}"
+
+
+def describe_rows(frame, expression: str) -> str:
+    """The rows that break a row rule, with the columns it names."""
+    broken = frame[~frame.eval(expression).fillna(False).astype(bool)]
+    named = [column for column in frame.columns if re.search(rf"\b{column}\b", expression)]
+    keys = [c for c in frame.columns if (c.endswith("_id") or c in KEY_COLUMNS) and c not in named]
+    examples = broken[keys + named].head(3).astype(str).to_dict("records")
+    return f"{len(broken)} rows break it, e.g. {examples!r}"
+
+
+KEY_COLUMNS = {"month", "quarter", "cohort_month", "segment", "channel", "stage", "as_of_date"}

@@ -3,6 +3,10 @@
 Each suite is a list of (expectation class name, kwargs). GE runs them on a
 DataFrame read from DuckDB, not through GE's SQL datasource, which loses rows
 on DuckDB (see STYLE.md).
+
+Rules over more than two columns (due = renewed + churned + pending) are
+derived check columns: a pandas expression evaluated on the frame before GE
+sees it, expected true on every row (`row_rule`).
 """
 
 from __future__ import annotations
@@ -10,10 +14,59 @@ from __future__ import annotations
 Expectation = tuple[str, dict]
 
 SUITES: dict[str, list[Expectation]] = {}
+# mart -> {check column: pandas expression over the mart's columns}
+DERIVED: dict[str, dict[str, str]] = {}
 
 
-def register(mart: str, expectations: list[Expectation]) -> None:
+def register(
+    mart: str, expectations: list[Expectation], derived: dict[str, str] | None = None
+) -> None:
+    derived = derived or {}
+    for class_name, kwargs in expectations:
+        # the derived check columns are added by the runner, not by the mart
+        if class_name == "ExpectTableColumnsToMatchSet":
+            kwargs["column_set"] = [*kwargs["column_set"], *derived]
     SUITES[mart] = expectations
+    DERIVED[mart] = derived
+
+
+def row_rule(name: str, expression: str) -> tuple[dict[str, str], Expectation]:
+    """A rule over several columns that holds on every row, as a pandas expression
+    (`entered_count == advanced_count + lost_count + still_open_count`).
+
+    Returns the derived column for register(derived=...) and its expectation."""
+    column = f"check__{name}"
+    return {column: expression}, (
+        "ExpectColumnValuesToBeInSet",
+        {"column": column, "value_set": [True]},
+    )
+
+
+def row_rules(
+    *rules: tuple[dict[str, str], Expectation],
+) -> tuple[dict[str, str], list[Expectation]]:
+    """row_rule results gathered into (derived columns, expectations)."""
+    derived: dict[str, str] = {}
+    for columns, _ in rules:
+        derived.update(columns)
+    return derived, [expectation for _, expectation in rules]
+
+
+def a_at_least_b(a: str, b: str) -> Expectation:
+    """A cross-column rule: a >= b on every row where both are known."""
+    return (
+        "ExpectColumnPairValuesAToBeGreaterThanB",
+        {
+            "column_A": a,
+            "column_B": b,
+            "or_equal": True,
+            "ignore_row_if": "either_value_is_missing",
+        },
+    )
+
+
+def in_set(column: str, values: list) -> Expectation:
+    return ("ExpectColumnValuesToBeInSet", {"column": column, "value_set": values})
 
 
 def keys(*columns: str) -> list[Expectation]:

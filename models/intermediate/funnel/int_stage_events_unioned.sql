@@ -69,7 +69,7 @@ opportunities_without_history as (
             ) = 1 then versions.created_at
             else versions.dbt_valid_from
         end as event_at
-    from {{ ref('opportunities_snapshot') }} as versions
+    from {{ opportunity_versions() }} as versions
     where not exists (
         select 1
         from opportunity_stage_events

@@ -122,7 +122,7 @@ final as (
         numbered.visit_number,
         numbered.stage_order,
         {{ dbt.datediff('numbered.entered_at', 'coalesce(numbered.exited_at, as_of.as_of_at)', 'second') }}
-        / 86400.0 as days_in_stage,
+        / cast(86400 as {{ type_double() }}) as days_in_stage,
         numbered.exited_at is null as is_current,
         coalesce(
             not numbered.is_skipped

@@ -1,5 +1,6 @@
+{#- Spark: rebuilt in full each run (without Delta Lake there is no merge on the key). -#}
 {{ config(
-    materialized='incremental',
+    materialized='table' if target.type == 'spark' else 'incremental',
     unique_key='opportunity_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',

@@ -58,7 +58,7 @@ closed_deals as (
         case when journeys.is_won then opportunities.amount_reporting else 0 end as won_amount,
         case
             when journeys.is_won
-                then {{ dbt.datediff('journeys.created_at', 'journeys.closed_at', 'second') }} / 86400.0  -- noqa: LT05
+                then {{ dbt.datediff('journeys.created_at', 'journeys.closed_at', 'second') }} / cast(86400 as {{ type_double() }})  -- noqa: LT05
         end as won_cycle_days
     from journeys
     inner join opportunities on journeys.opportunity_id = opportunities.opportunity_id

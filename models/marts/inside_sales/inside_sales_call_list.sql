@@ -191,7 +191,7 @@ facts as (
         lead_journeys.segment,
         leads.fit_score,
         reasoned.reason_order,
-        {{ dbt.datediff('reasoned.last_touch_at', 'call_day.as_of_at', 'second') }} / 86400.0  -- noqa: LT05
+        {{ dbt.datediff('reasoned.last_touch_at', 'call_day.as_of_at', 'second') }} / cast(86400 as {{ type_double() }})  -- noqa: LT05
             as days_since_last_touch,
         call_day.as_of_date,
         call_day.call_date,

@@ -59,7 +59,7 @@ first_touches as (
     select
         owner_id as user_id,
         cast({{ dbt.date_trunc('month', 'sdr_working_at') }} as date) as month,
-        {{ dbt.datediff('mql_at', 'sdr_working_at', 'minute') }} / 60.0 as hours_to_first_touch  -- noqa: LT05
+        {{ dbt.datediff('mql_at', 'sdr_working_at', 'minute') }} / cast(60 as {{ type_double() }}) as hours_to_first_touch  -- noqa: LT05
     from leads
     where owner_id is not null and sdr_working_at >= mql_at
 ),

@@ -46,10 +46,12 @@ staged_counts as (
     {%- endfor %}
 ),
 
+-- rows dated after an explicit as-of date are set aside, not distrusted
 quarantine_counts as (
     select
         entity,
-        count(*) as quarantined_rows
+        count(*) as quarantined_rows,
+        sum(case when rule = 'after_as_of_date' then 0 else 1 end) as untrusted_rows
     from {{ ref('quarantined_rows') }}
     group by entity
 ),
@@ -64,7 +66,7 @@ final as (
         coalesce(status_counts.superseded_rows, 0) as superseded_rows,
         case
             when raw_counts.raw_rows > 0
-                then 1.0 * coalesce(quarantine_counts.quarantined_rows, 0) / raw_counts.raw_rows
+                then 1.0 * coalesce(quarantine_counts.untrusted_rows, 0) / raw_counts.raw_rows
             else 0
         end as quarantined_share
     from raw_counts
