@@ -553,3 +553,66 @@ def test_journeys_name_the_marketer_who_ran_the_campaign(built):
     assert deals > 500
     assert with_marketer == deals
     assert marketer_in_role == deals
+
+
+def test_an_explicit_as_of_date_hides_everything_after_it(tmp_path):
+    """Built as of mid-June 2025, the marts know nothing that happened later:
+    no deal created after the as-of moment is handed off, worked or sourced, and
+    a lead converted later is not converted yet."""
+    exports = copy_exports(tmp_path)
+    database = tmp_path / "w.duckdb"
+    as_of = "2025-06-15 12:00:00"
+    result = dbt(
+        [
+            "build",
+            "--select",
+            "+marketing_kpis_monthly +inside_sales_kpis_monthly +int_opportunity_journeys",
+            "--indirect-selection",
+            "cautious",
+        ],
+        database,
+        exports,
+        tmp_path,
+        as_of_date=as_of,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    with duckdb.connect(str(database), read_only=True) as con:
+        later_deals = con.execute(
+            "select count(*) from intermediate.int_opportunity_journeys where created_at > ?",
+            [as_of],
+        ).fetchone()[0]
+        later_conversions = con.execute(
+            "select count(*) from intermediate.int_lead_journeys"
+            " where converted_at > ? or (converted_at is null and converted_opportunity_id"
+            " is not null)",
+            [as_of],
+        ).fetchone()[0]
+        handoffs_after = con.execute(
+            "select coalesce(sum(opportunities_created_count), 0)"
+            " from marts.inside_sales_kpis_monthly where month > date '2025-06-01'"
+        ).fetchone()[0]
+        june = con.execute(
+            "select opportunities_created_count from marts.inside_sales_kpis_monthly"
+            " where month = date '2025-06-01' and user_id = '_team'"
+        ).fetchone()[0]
+        won_later = con.execute(
+            "select count(*) from intermediate.int_opportunity_journeys"
+            " where is_won and (closed_at is null or closed_at > ?)",
+            [as_of],
+        ).fetchone()[0]
+        leads_after = con.execute(
+            "select coalesce(sum(leads_count), 0) from marts.marketing_kpis_monthly"
+            " where month > date '2025-06-01'"
+        ).fetchone()[0]
+        created_by_then = con.execute(
+            "select count(*) from staging.stg_crm__opportunities o"
+            " where o.opportunity_type = 'new_business' and o.created_at >= date '2025-06-01'"
+            " and o.created_at <= ?",
+            [as_of],
+        ).fetchone()[0]
+    assert later_deals == 0
+    assert later_conversions == 0
+    assert handoffs_after == 0
+    assert won_later == 0
+    assert leads_after == 0
+    assert 0 < june <= created_by_then

@@ -1,5 +1,6 @@
 -- One row per lead with the first time it reached each lead milestone,
 -- from the status history (falling back to the lead row where a CRM keeps none).
+-- A conversion after the as-of moment has not happened yet.
 with leads as (
     select * from {{ ref('stg_crm__leads') }}
 ),
@@ -14,6 +15,10 @@ events as (
 
 campaigns as (
     select * from {{ ref('stg_crm__campaigns') }}
+),
+
+as_of as (
+    select * from {{ ref('int_as_of_date') }}
 ),
 
 first_reached as (
@@ -35,16 +40,23 @@ final as (
         -- the marketer of the lead's campaign
         campaigns.owner_id as marketer_id,
         leads.owner_id,
-        leads.converted_opportunity_id,
+        case
+            when coalesce(first_reached.converted_event_at, leads.converted_at) <= as_of.as_of_at
+                then leads.converted_opportunity_id
+        end as converted_opportunity_id,
         coalesce(leads.channel, 'unknown') as channel,
         coalesce(accounts.segment, 'unknown') as segment,
         leads.status,
         leads.created_at,
         first_reached.mql_at,
         first_reached.sdr_working_at,
-        coalesce(first_reached.converted_event_at, leads.converted_at) as converted_at,
+        case
+            when coalesce(first_reached.converted_event_at, leads.converted_at) <= as_of.as_of_at
+                then coalesce(first_reached.converted_event_at, leads.converted_at)
+        end as converted_at,
         first_reached.disqualified_at
     from leads
+    cross join as_of
     left join accounts on leads.account_id = accounts.account_id
     left join campaigns on leads.campaign_id = campaigns.campaign_id
     left join first_reached on leads.lead_id = first_reached.lead_id

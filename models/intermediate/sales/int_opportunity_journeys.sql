@@ -2,7 +2,8 @@
 -- the people at each hand-off: the campaign and its marketer, the SDR who
 -- created it, the AE who owned it when it was accepted, the AE who owned it at
 -- close, and the CSM of the resulting contract. Owners come from the owner
--- history, not today's owner.
+-- history, not today's owner. Opportunities created after the as-of moment do
+-- not exist yet.
 with opportunities as (
     select * from {{ ref('stg_crm__opportunities') }}
 ),
@@ -27,6 +28,10 @@ contracts as (
 
 leads as (
     select * from {{ ref('int_lead_journeys') }}
+),
+
+as_of as (
+    select * from {{ ref('int_as_of_date') }}
 ),
 
 milestones as (
@@ -85,6 +90,7 @@ final as (
         milestones.commit_at,
         milestones.closed_at
     from opportunities
+    cross join as_of
     left join accounts on opportunities.account_id = accounts.account_id
     left join leads on opportunities.lead_id = leads.lead_id
     left join milestones on opportunities.opportunity_id = milestones.opportunity_id
@@ -99,6 +105,7 @@ final as (
             opportunities.opportunity_id = closing_owner.opportunity_id
             and milestones.closed_at >= closing_owner.valid_from
             and (milestones.closed_at < closing_owner.valid_to or closing_owner.valid_to is null)
+    where opportunities.created_at <= as_of.as_of_at
 )
 
 select * from final

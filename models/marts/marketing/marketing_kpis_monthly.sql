@@ -3,8 +3,15 @@ with journeys as (
     select * from {{ ref('int_lead_journeys') }}
 ),
 
+-- won as of the as-of moment (the stage history), not the export's status today
 opportunities as (
-    select * from {{ ref('stg_crm__opportunities') }}
+    select
+        opportunities.opportunity_id,
+        opportunities.amount_reporting,
+        opportunity_journeys.is_won
+    from {{ ref('stg_crm__opportunities') }} as opportunities
+    inner join {{ ref('int_opportunity_journeys') }} as opportunity_journeys
+        on opportunities.opportunity_id = opportunity_journeys.opportunity_id
 ),
 
 campaigns as (
