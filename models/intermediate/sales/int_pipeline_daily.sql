@@ -69,32 +69,101 @@ touched as (
 ),
 {%- endif %}
 
--- open visits, still open ones until far in the future: two plain inequalities
--- let the join with the days run as a range join, not a filtered cross join
-open_intervals as (
+-- Each open visit and each field value as the days whose end it covers,
+-- [from_day, to_day): a value held at midnight after day d is one set before
+-- that midnight and not replaced before it, so its days run from the date it
+-- was set to the date it was replaced. Values replaced the same day cover none.
+{%- set fields = ['amount', 'close_date', 'owner_id', 'forecast_category'] %}
+day_ranges as (
     select
-        intervals.entity_id,
-        intervals.stage,
-        intervals.entered_at,
-        coalesce(intervals.exited_at, cast('9999-12-31' as {{ dbt.type_timestamp() }})) as open_until
+        intervals.entity_id as opportunity_id,
+        'stage' as field,
+        intervals.stage as field_value,
+        cast(intervals.entered_at as date) as from_day,
+        coalesce(cast(intervals.exited_at as date), cast('9999-12-31' as date)) as to_day
     from intervals
     {%- if is_incremental() %}
     inner join touched on intervals.entity_id = touched.opportunity_id
     {%- endif %}
     where not intervals.is_won_stage and not intervals.is_lost_stage
+    union all
+    select
+        field_values.opportunity_id,
+        field_values.field,
+        field_values.field_value,
+        cast(field_values.valid_from as date) as from_day,
+        coalesce(cast(field_values.valid_to as date), cast('9999-12-31' as date)) as to_day
+    from field_values
+    {%- if is_incremental() %}
+    inner join touched on field_values.opportunity_id = touched.opportunity_id
+    {%- endif %}
+    where field_values.field in ('{{ fields | join("', '") }}')
 ),
 
-open_days as (
+covering_ranges as (
+    select * from day_ranges
+    where from_day < to_day
+),
+
+-- the days on which anything about a deal changed split its life into
+-- segments over which nothing changes: the state is looked up once per
+-- segment, not once per day (four range joins per day ran out of memory)
+change_days as (
     select
-        intervals.entity_id as opportunity_id,
-        intervals.stage,
+        opportunity_id,
+        from_day as segment_start
+    from covering_ranges
+    union
+    select
+        opportunity_id,
+        to_day as segment_start
+    from covering_ranges
+),
+
+segments as (
+    select
+        opportunity_id,
+        segment_start,
+        lead(segment_start) over (
+            partition by opportunity_id order by segment_start
+        ) as segment_end
+    from change_days
+),
+
+segment_states as (
+    select
+        segments.opportunity_id,
+        segments.segment_start,
+        segments.segment_end,
+        max(case when covering_ranges.field = 'stage' then covering_ranges.field_value end) as stage,
+        {%- for field in fields %}
+            max(case when covering_ranges.field = '{{ field }}' then covering_ranges.field_value end)
+                as {{ field }}_text{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from segments
+    inner join covering_ranges
+        on
+            segments.opportunity_id = covering_ranges.opportunity_id
+            and segments.segment_start >= covering_ranges.from_day
+            and segments.segment_start < covering_ranges.to_day
+    group by segments.opportunity_id, segments.segment_start, segments.segment_end
+),
+
+-- open segments only, spread over their days: one range join with the days
+with_values as (
+    select
+        segment_states.opportunity_id,
+        segment_states.stage,
         days.date_day as pipeline_date,
-        {{ dbt.dateadd('day', 1, 'days.date_day') }} as day_end
-    from open_intervals as intervals
+        {%- for field in fields %}
+            segment_states.{{ field }}_text{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from segment_states
     inner join days
         on
-            intervals.entered_at < {{ dbt.dateadd('day', 1, 'days.date_day') }}
-            and intervals.open_until >= {{ dbt.dateadd('day', 1, 'days.date_day') }}
+            segment_states.segment_start <= days.date_day
+            and segment_states.segment_end > days.date_day
+    where segment_states.stage is not null
 ),
 
 -- the rate of each currency on each day: joined on equality below (a range join
@@ -109,28 +178,6 @@ daily_rates as (
         on
             days.date_day >= rates.rate_date
             and (days.date_day < rates.valid_to_date or rates.valid_to_date is null)
-),
-
-{%- set fields = ['amount', 'close_date', 'owner_id', 'forecast_category'] %}
-
-with_values as (
-    select
-        open_days.opportunity_id,
-        open_days.stage,
-        open_days.pipeline_date,
-        {%- for field in fields %}
-            {{ field }}_values.field_value as {{ field }}_text{% if not loop.last %},{% endif %}
-        {%- endfor %}
-    from
-        open_days
-    {%- for field in fields %}
-        left join field_values as {{ field }}_values
-            on
-                open_days.opportunity_id = {{ field }}_values.opportunity_id
-                and {{ field }}_values.field = '{{ field }}'
-                and {{ field }}_values.valid_from < open_days.day_end
-                and ({{ field }}_values.valid_to >= open_days.day_end or {{ field }}_values.valid_to is null)
-    {%- endfor %}
 ),
 
 final as (
