@@ -233,3 +233,20 @@
         {{ exceptions.raise_compiler_error("datediff by " ~ datepart ~ " is not implemented on Spark (macros/spark/spark.sql)") }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- dbt's collect_freshness with both times as timestamp_ntz: pyspark hands a
+    timestamp to Python in the dbt process's local time zone (TZ), naive, which dbt
+    then takes for UTC, so max_loaded_at and snapshotted_at were off by the local
+    offset. A timestamp_ntz is the session's wall clock (UTC, profiles.yml), as is. -#}
+{% macro spark__collect_freshness(source, loaded_at_field, filter) %}
+    {% call statement('collect_freshness', fetch_result=True, auto_begin=False) -%}
+        select
+            cast(max({{ loaded_at_field }}) as timestamp_ntz) as max_loaded_at,
+            cast({{ current_timestamp() }} as timestamp_ntz) as snapshotted_at
+        from {{ source }}
+        {% if filter %}
+            where {{ filter }}
+        {% endif %}
+    {%- endcall %}
+    {{ return(load_result('collect_freshness')) }}
+{% endmacro %}

@@ -1,3 +1,6 @@
+{#- Spark: a table. The Hive catalog keeps a view's SQL in a Derby column of at most
+    32,700 characters, and Spark's timestamp parser (three calls here) is longer. -#}
+{{ config(materialized='table' if target.type == 'spark' else 'view') }}
 -- Opportunity changes in the generic layout, from the best history each
 -- opportunity has:
 --   1. OpportunityFieldHistory: one row per tracked change; the `created` row
