@@ -152,6 +152,23 @@ def sort_key(row: tuple, positions: list[int]) -> tuple:
     return tuple((row[i] is None, str(row[i]) if row[i] is not None else "") for i in positions)
 
 
+def mart_differences(
+    mart: str, target: str, columns: list[str], data: list[tuple], duck_data: list[tuple]
+) -> list[str]:
+    """Each value of a mart that differs between a target and DuckDB, rows matched
+    on the mart's grain (both row lists have the same columns and length)."""
+    keys = [columns.index(column) for column in mart_grains()[mart]]
+    data = sorted(data, key=lambda row: sort_key(row, keys))
+    duck_data = sorted(duck_data, key=lambda row: sort_key(row, keys))
+    differences = []
+    for row, duck_row in zip(data, duck_data, strict=True):
+        grain = {columns[i]: row[i] for i in keys}
+        for column, a, b in zip(columns, row, duck_row, strict=True):
+            if not same_value(a, b):
+                differences.append(f"{grain} {column}: {target} {a!r} duckdb {b!r}")
+    return differences
+
+
 def test_every_mart_has_a_grain_and_both_targets_built_the_same_marts(warehouses):
     pg, duck = warehouses.pg, warehouses.duck
     _, pg_tables = pg_rows(
@@ -172,33 +189,40 @@ def test_mart_is_the_same_on_postgres_and_duckdb(warehouses, mart: str):
     assert pg_columns == duck_columns
     assert len(pg_data) == len(duck_data)
     assert len(pg_data) > 0, f"{mart} is empty on both targets"
-    keys = [pg_columns.index(column) for column in mart_grains()[mart]]
-    pg_data.sort(key=lambda row: sort_key(row, keys))
-    duck_data.sort(key=lambda row: sort_key(row, keys))
-    differences = []
-    for pg_row, duck_row in zip(pg_data, duck_data, strict=True):
-        grain = {pg_columns[i]: pg_row[i] for i in keys}
-        for column, a, b in zip(pg_columns, pg_row, duck_row, strict=True):
-            if not same_value(a, b):
-                differences.append(f"{grain} {column}: postgres {a!r} duckdb {b!r}")
+    differences = mart_differences(mart, "postgres", pg_columns, pg_data, duck_data)
     assert not differences, f"{len(differences)} differences in {mart}:\n" + "\n".join(
         differences[:20]
     )
 
 
-def freshness(warehouses: Warehouses, target: str) -> dict[str, tuple[str, str]]:
+def source_freshness(
+    work: Path, exports: Path, source: str, target: str, **env: str
+) -> dict[str, tuple[str, str]]:
     """`dbt source freshness` on a target: each source table's status and max_loaded_at."""
-    work = warehouses.work / f"freshness_{target}"
-    result = dbt(
-        ["source", "freshness", "--target", target],
-        warehouses.work / "freshness.duckdb",
-        warehouses.exports,
-        work,
-        crm_source=warehouses.source,
-    )
+    folder = work / f"freshness_{target}"
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        result = dbt(
+            ["source", "freshness", "--target", target],
+            work / "freshness.duckdb",
+            exports,
+            folder,
+            crm_source=source,
+        )
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     assert result.returncode == 0, result.stdout[-3000:]
-    results = json.loads((work / "target/sources.json").read_text())["results"]
+    results = json.loads((folder / "target/sources.json").read_text())["results"]
     return {r["unique_id"]: (r["status"], r["max_loaded_at"]) for r in results}
+
+
+def freshness(warehouses: Warehouses, target: str) -> dict[str, tuple[str, str]]:
+    return source_freshness(warehouses.work, warehouses.exports, warehouses.source, target)
 
 
 def test_source_freshness_on_postgres_reads_the_loaded_tables_as_duckdb_reads_files(warehouses):

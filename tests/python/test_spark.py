@@ -14,7 +14,6 @@ reader of one format is stopped before the next format's is opened.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -28,7 +27,13 @@ from typing import Any
 import duckdb
 import pytest
 from test_build_generic import PROJECT, dbt
-from test_postgres import TIMESTAMP_TEXTS, mart_grains, same_value, sort_key
+from test_postgres import (
+    TIMESTAMP_TEXTS,
+    duck_rows,
+    mart_differences,
+    mart_grains,
+    source_freshness,
+)
 
 from themodel.generator.cli import generate
 
@@ -49,32 +54,6 @@ class Warehouses:
     source: str
     # dbt source freshness per source table: (status, max_loaded_at), on each target
     freshness: dict[str, dict[str, tuple[str, str]]]
-
-
-def freshness(
-    work: Path, exports: Path, source: str, target: str, **env: str
-) -> dict[str, tuple[str, str]]:
-    """`dbt source freshness` on a target: each source table's status and max_loaded_at."""
-    folder = work / f"freshness_{target}"
-    saved = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
-    try:
-        result = dbt(
-            ["source", "freshness", "--target", target],
-            work / "freshness.duckdb",
-            exports,
-            folder,
-            crm_source=source,
-        )
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-    assert result.returncode == 0, result.stdout[-3000:]
-    results = json.loads((folder / "target/sources.json").read_text())["results"]
-    return {r["unique_id"]: (r["status"], r["max_loaded_at"]) for r in results}
 
 
 @pytest.fixture(scope="module", params=["generic", "salesforce"])
@@ -115,8 +94,8 @@ def warehouses(
     assert result.returncode == 0, result.stdout[-5000:]
     # before this process opens the catalog: Derby takes one process at a time
     fresh = {
-        "spark": freshness(work, exports, source, "spark", TZ=FRESHNESS_TZ),
-        "duckdb": freshness(work, exports, source, "duckdb"),
+        "spark": source_freshness(work, exports, source, "spark", TZ=FRESHNESS_TZ),
+        "duckdb": source_freshness(work, exports, source, "duckdb"),
     }
 
     from themodel.spark import spark_session
@@ -141,11 +120,6 @@ def spark_rows(spark, sql: str) -> tuple[list[str], list[tuple]]:
     return frame.columns, [tuple(row) for row in frame.collect()]
 
 
-def duck_rows(duck: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple]]:
-    cursor = duck.execute(sql)
-    return [column[0] for column in cursor.description], cursor.fetchall()
-
-
 def test_every_mart_has_a_grain_and_both_targets_built_the_same_marts(warehouses):
     spark, duck = warehouses.spark, warehouses.duck
     spark_tables = sorted(row.tableName for row in spark.sql("show tables in marts").collect())
@@ -164,15 +138,7 @@ def test_mart_is_the_same_on_spark_and_duckdb(warehouses, mart: str):
     assert spark_columns == duck_columns
     assert len(spark_data) == len(duck_data)
     assert len(spark_data) > 0, f"{mart} is empty on both targets"
-    keys = [spark_columns.index(column) for column in mart_grains()[mart]]
-    spark_data.sort(key=lambda row: sort_key(row, keys))
-    duck_data.sort(key=lambda row: sort_key(row, keys))
-    differences = []
-    for spark_row, duck_row in zip(spark_data, duck_data, strict=True):
-        grain = {spark_columns[i]: spark_row[i] for i in keys}
-        for column, a, b in zip(spark_columns, spark_row, duck_row, strict=True):
-            if not same_value(a, b):
-                differences.append(f"{grain} {column}: spark {a!r} duckdb {b!r}")
+    differences = mart_differences(mart, "spark", spark_columns, spark_data, duck_data)
     assert not differences, f"{len(differences)} differences in {mart}:\n" + "\n".join(
         differences[:20]
     )
