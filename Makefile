@@ -5,7 +5,7 @@
 #               Spark (make test-spark)
 #   make docs   dbt docs for the demo warehouse: target/ and one static page, warehouse/docs/index.html
 #   make report the HTML funnel and KPI report of the demo warehouse, warehouse/report/
-#   make bench  time a scale-200 build on DuckDB (full, incremental, parse, raw scan): warehouse/bench.json
+#   make bench  time a scale-200 build on DuckDB (full, incremental, parse, raw scan, dbt's own cost at scale 1): warehouse/bench.json
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
