@@ -43,6 +43,15 @@ def dbt(args: Sequence[str], database: Path, exports: Path, work: Path, **variab
     return subprocess.run(command, cwd=PROJECT, env=env, capture_output=True, text=True)
 
 
+def build_up_to(selection: str, database: Path, exports: Path, work: Path, **variables: str):
+    """`dbt build --select <selection>` with the tests of the models it builds (none
+    that also need a model left out); the calling test fails on a dbt error."""
+    command = ["build", "--select", selection, "--indirect-selection", "cautious"]
+    result = dbt(command, database, exports, work, **variables)
+    assert result.returncode == 0, result.stdout[-3000:]
+    return result
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory):
     work = tmp_path_factory.mktemp("build")
@@ -225,14 +234,7 @@ def test_incremental_daily_pipeline_equals_a_full_refresh(tmp_path):
     exports = copy_exports(tmp_path)
     database = tmp_path / "w.duckdb"
     for as_of in ("2025-08-14 12:00:00", "2025-08-16 12:00:00", "2025-12-21 23:59:00"):
-        earlier = dbt(
-            ["build", "--select", "+int_pipeline_daily", "--indirect-selection", "cautious"],
-            database,
-            exports,
-            tmp_path,
-            as_of_date=as_of,
-        )
-        assert earlier.returncode == 0, earlier.stdout[-3000:]
+        build_up_to("+int_pipeline_daily", database, exports, tmp_path, as_of_date=as_of)
     rows_before = len(pipeline_rows(database))
     caught_up = dbt(["run", "--select", "+int_pipeline_daily"], database, exports, tmp_path)
     assert caught_up.returncode == 0, caught_up.stdout[-3000:]
@@ -283,14 +285,9 @@ def test_incremental_facts_equal_a_full_refresh(tmp_path):
     day_one = tmp_path / "day_one"
     assert hold_back_late_rows(exports, day_one, ("2025-12-27", "2025-12-28")) > 0
     database = tmp_path / "w.duckdb"
-    built = dbt(
-        ["build", "--select", "+int_pipeline_daily", "--indirect-selection", "cautious"],
-        database,
-        day_one,
-        tmp_path,
-        as_of_date="2025-12-28 23:59:00",
+    build_up_to(
+        "+int_pipeline_daily", database, day_one, tmp_path, as_of_date="2025-12-28 23:59:00"
     )
-    assert built.returncode == 0, built.stdout[-3000:]
     day_one_rows = fact_rows(database)
     run = ["run", "--select", "+int_pipeline_daily"]
     rebuild = [*INCREMENTAL_FACTS, "int_stage_intervals_reconstructed"]
@@ -420,33 +417,9 @@ def tiny_export(folder: Path, stage: str, modified_at: str) -> Path:
 def test_snapshots_rebuild_stage_history_for_a_crm_without_history(tmp_path):
     database = tmp_path / "w.duckdb"
     day_one = tiny_export(tmp_path / "day1", "Proposal", "2024-01-05T08:00:00Z")
-    first = dbt(
-        [
-            "build",
-            "--select",
-            "+int_stage_intervals_reconstructed",
-            "--indirect-selection",
-            "cautious",
-        ],
-        database,
-        day_one,
-        tmp_path,
-    )
-    assert first.returncode == 0, first.stdout[-3000:]
+    build_up_to("+int_stage_intervals_reconstructed", database, day_one, tmp_path)
     day_two = tiny_export(tmp_path / "day2", "Negotiation", "2024-01-09T08:00:00Z")
-    second = dbt(
-        [
-            "build",
-            "--select",
-            "+int_stage_intervals_reconstructed",
-            "--indirect-selection",
-            "cautious",
-        ],
-        database,
-        day_two,
-        tmp_path,
-    )
-    assert second.returncode == 0, second.stdout[-3000:]
+    build_up_to("+int_stage_intervals_reconstructed", database, day_two, tmp_path)
     with duckdb.connect(str(database), read_only=True) as con:
         visits = con.execute(
             "select stage, entered_at, exited_at, is_current"
@@ -466,14 +439,7 @@ def test_capacity_valve_closes_in_the_overloaded_quarter_and_opens_later(tmp_pat
     database = tmp_path / "w.duckdb"
     guidance = {}
     for as_of in ("2025-06-15 12:00:00", "2025-10-15 12:00:00"):
-        result = dbt(
-            ["build", "--select", "+sales_capacity_valve", "--indirect-selection", "cautious"],
-            database,
-            exports,
-            tmp_path,
-            as_of_date=as_of,
-        )
-        assert result.returncode == 0, result.stdout[-3000:]
+        build_up_to("+sales_capacity_valve", database, exports, tmp_path, as_of_date=as_of)
         with duckdb.connect(str(database), read_only=True) as con:
             guidance[as_of[:7]] = con.execute(
                 "select guidance, utilisation_rate from marts.sales_capacity_valve"
@@ -562,20 +528,8 @@ def test_an_explicit_as_of_date_hides_everything_after_it(tmp_path):
     exports = copy_exports(tmp_path)
     database = tmp_path / "w.duckdb"
     as_of = "2025-06-15 12:00:00"
-    result = dbt(
-        [
-            "build",
-            "--select",
-            "+marketing_kpis_monthly +inside_sales_kpis_monthly +int_opportunity_journeys",
-            "--indirect-selection",
-            "cautious",
-        ],
-        database,
-        exports,
-        tmp_path,
-        as_of_date=as_of,
-    )
-    assert result.returncode == 0, result.stdout[-3000:]
+    selection = "+marketing_kpis_monthly +inside_sales_kpis_monthly +int_opportunity_journeys"
+    build_up_to(selection, database, exports, tmp_path, as_of_date=as_of)
     with duckdb.connect(str(database), read_only=True) as con:
         later_deals = con.execute(
             "select count(*) from intermediate.int_opportunity_journeys where created_at > ?",

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import duckdb
 import pytest
-from test_build_generic import dbt
+from test_build_generic import build_up_to, dbt
 
 from themodel.generator.cli import generate
 
@@ -90,14 +90,7 @@ def test_departed_ae_open_deals_move_to_other_owners_in_the_forecast_pipeline(tm
     database = tmp_path / "w.duckdb"
     owners = {}
     for as_of in ("2025-08-14 12:00:00", "2025-08-16 12:00:00"):
-        result = dbt(
-            ["build", "--select", "+forecast_pipeline", "--indirect-selection", "cautious"],
-            database,
-            exports,
-            tmp_path,
-            as_of_date=as_of,
-        )
-        assert result.returncode == 0, result.stdout[-3000:]
+        build_up_to("+forecast_pipeline", database, exports, tmp_path, as_of_date=as_of)
         with duckdb.connect(str(database), read_only=True) as con:
             owners[as_of[:10]] = dict(
                 con.execute(
