@@ -267,7 +267,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--warehouse", type=Path, default=PROJECT / "warehouse")
     parser.add_argument(
-        "--keep", action="store_true", help="keep the built database (bench_work/) to profile"
+        "--keep",
+        action="store_true",
+        help="keep the built databases (bench_work/, bench_work_s1/) to profile",
     )
     args = parser.parse_args(argv)
     result = bench(args.scale, args.seed, args.warehouse.resolve(), args.keep)
