@@ -23,18 +23,26 @@ def tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     ).fetchall()
 
 
-def comparable_columns(con: duckdb.DuckDBPyConnection, name: str) -> str:
-    """Doubles rounded: a parallel sum's last bits depend on the order of its rows."""
+def comparable_columns(con: duckdb.DuckDBPyConnection, name: str, file: Path) -> tuple[str, str]:
+    """The columns both copies have (doubles rounded: a parallel sum's last bits
+    depend on the order of its rows), and a note naming columns added or removed."""
     schema, table = name.split(".")
     rows = con.execute(
         "select column_name, data_type from information_schema.columns"
         " where table_schema = ? and table_name = ? order by ordinal_position",
         [schema, table],
     ).fetchall()
-    return ", ".join(
+    saved = {row[0] for row in con.execute(f"describe select * from read_parquet('{file}')").fetchall()}
+    built = {column for column, _ in rows}
+    note = "".join(
+        f" {sign}{column}" for sign, names in (("+", built - saved), ("-", saved - built)) for column in sorted(names)
+    )
+    columns = ", ".join(
         f'round("{column}", 6) as "{column}"' if kind in ("DOUBLE", "FLOAT") else f'"{column}"'
         for column, kind in rows
+        if column in saved
     )
+    return columns, note
 
 
 def save(database: str, folder: Path) -> int:
@@ -47,7 +55,8 @@ def save(database: str, folder: Path) -> int:
 
 
 def compare(database: str, folder: Path) -> int:
-    """Every saved table must have the same rows (as a multiset) and columns."""
+    """Every saved table must have the same rows (as a multiset) in the columns both
+    copies have; added or removed columns are listed beside the table."""
     failures = 0
     with duckdb.connect(database, read_only=True) as con:
         built = {f"{schema}.{name}" for schema, name in tables(con)}
@@ -57,7 +66,7 @@ def compare(database: str, folder: Path) -> int:
             failures += 1
         for name in sorted(saved & built):
             file = folder / f"{name}.parquet"
-            columns = comparable_columns(con, name)
+            columns, note = comparable_columns(con, name, file)
             (differing,) = con.execute(
                 f"select count(*) from ((select {columns} from {name} except all"
                 f" select {columns} from read_parquet('{file}'))"
@@ -66,7 +75,7 @@ def compare(database: str, folder: Path) -> int:
             ).fetchone()
             status = "same" if differing == 0 else f"DIFFERENT ({differing} rows)"
             failures += differing > 0
-            print(f"{status:<24} {name}")
+            print(f"{status:<24} {name}{note}")
     print("all the same" if failures == 0 else f"{failures} tables differ or are missing")
     return 1 if failures else 0
 

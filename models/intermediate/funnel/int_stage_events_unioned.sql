@@ -53,28 +53,70 @@ opportunity_stage_events as (
 ),
 
 -- without field history, the stages come from the daily snapshots: each
--- version's stage from the time it was modified (the first from creation)
-opportunities_without_history as (
+-- version's stage from the time it was modified. The first version is the
+-- path creation -> current stage: created at the funnel's entry stage, then in
+-- its stage from creation, or, when it is already closed, from its close date
+-- (never before creation), as the CRM's own reports date a decided deal.
+versions_numbered as (
     select
-        'opportunity' as entity_type,
-        versions.opportunity_id as entity_id,
+        versions.opportunity_id,
         versions.stage,
-        'snapshot' as event_source,
+        versions.created_at,
+        versions.close_date,
+        versions.dbt_valid_from,
         row_number() over (
             partition by versions.opportunity_id order by versions.dbt_valid_from
-        ) as event_order,
-        case
-            when row_number() over (
-                partition by versions.opportunity_id order by versions.dbt_valid_from
-            ) = 1 then versions.created_at
-            else versions.dbt_valid_from
-        end as event_at
+        ) as version_number
     from {{ opportunity_versions() }} as versions
     where not exists (
         select 1
         from opportunity_stage_events
         where opportunity_stage_events.entity_id = versions.opportunity_id
     )
+),
+
+opportunities_without_history as (
+    select
+        'opportunity' as entity_type,
+        versions_numbered.opportunity_id as entity_id,
+        versions_numbered.stage,
+        'snapshot' as event_source,
+        versions_numbered.version_number as event_order,
+        case
+            when versions_numbered.version_number > 1 then versions_numbered.dbt_valid_from
+            when version_stages.is_won or version_stages.is_lost
+                then greatest(
+                    versions_numbered.created_at,
+                    cast(versions_numbered.close_date as {{ dbt.type_timestamp() }})
+                )
+            else versions_numbered.created_at
+        end as event_at
+    from versions_numbered
+    left join stages as version_stages
+        on
+            version_stages.entity_type = 'opportunity'
+            and versions_numbered.stage = version_stages.stage
+
+    union all
+
+    -- a first version already closed was created at the entry stage before that
+    select
+        'opportunity' as entity_type,
+        versions_numbered.opportunity_id as entity_id,
+        entry_stage.stage,
+        'snapshot' as event_source,
+        0 as event_order,
+        versions_numbered.created_at as event_at
+    from versions_numbered
+    inner join stages as version_stages
+        on
+            version_stages.entity_type = 'opportunity'
+            and versions_numbered.stage = version_stages.stage
+    inner join stages as entry_stage
+        on entry_stage.entity_type = 'opportunity' and entry_stage.is_entry_stage
+    where
+        versions_numbered.version_number = 1
+        and (version_stages.is_won or version_stages.is_lost)
 ),
 
 lead_status_events as (

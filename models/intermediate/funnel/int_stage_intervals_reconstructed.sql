@@ -4,8 +4,11 @@
 --   is_reopened    the visit was entered from a closed (won or lost) stage
 --   is_skipped     a stage of the funnel the entity jumped over on a forward
 --                  move: listed with zero time so conversion from it counts right.
--- A deal created in a late stage did not visit the earlier ones: nothing is
--- inserted before an entity's first event. Ties are broken by event_order.
+--   is_passed_at_creation  a sales stage before the stage an opportunity was
+--                  created in: a deal created at a later stage passed every
+--                  earlier milestone at its creation (listed with zero time, as
+--                  skipped; created lost, it passed only the entry stage).
+-- Ties are broken by event_order.
 with events as (
     select * from {{ ref('int_stage_events_unioned') }}
 ),
@@ -70,7 +73,8 @@ skipped as (
         visits.previous_stage,
         visits.previous_stage_order,
         false as previous_is_closed,
-        true as is_skipped
+        true as is_skipped,
+        false as is_passed_at_creation
     from visits
     inner join stages
         on
@@ -84,13 +88,58 @@ skipped as (
         and not visits.previous_is_closed
 ),
 
+first_won_orders as (
+    select
+        entity_type,
+        min(stage_order) as first_won_stage_order
+    from stages
+    where is_won
+    group by entity_type
+),
+
+-- an opportunity's first visit at a later stage than the entry stage, up to
+-- the decision (a renewal created at renewal_due passed no sales stage)
+passed_at_creation as (
+    select
+        visits.entity_type,
+        visits.entity_id,
+        stages.stage,
+        stages.stage_order,
+        stages.is_won as is_won_stage,
+        stages.is_lost as is_lost_stage,
+        visits.entered_at,
+        visits.event_order,
+        visits.entered_at as exited_at,
+        cast(null as {{ dbt.type_string() }}) as next_stage,
+        cast(null as {{ dbt.type_string() }}) as previous_stage,
+        cast(null as {{ dbt.type_int() }}) as previous_stage_order,
+        false as previous_is_closed,
+        true as is_skipped,
+        true as is_passed_at_creation
+    from visits
+    inner join first_won_orders on visits.entity_type = first_won_orders.entity_type
+    inner join stages
+        on
+            visits.entity_type = stages.entity_type
+            and stages.is_sales_stage
+            and stages.stage_order < visits.stage_order
+    where
+        visits.entity_type = 'opportunity'
+        and visits.previous_stage is null
+        and visits.stage_order <= first_won_orders.first_won_stage_order
+        and (stages.is_entry_stage or not visits.is_lost_stage)
+),
+
 all_visits as (
     select
         visits.*,
-        false as is_skipped
+        false as is_skipped,
+        false as is_passed_at_creation
     from visits
     union all
     select * from skipped
+    union all
+    select * from passed_at_creation
 ),
 
 -- the visit order is strict (skipped stages differ in stage_order), so the next
@@ -132,6 +181,7 @@ final as (
         ) as is_regression,
         coalesce(not numbered.is_skipped and numbered.previous_is_closed, false) as is_reopened,
         numbered.is_skipped,
+        numbered.is_passed_at_creation,
         numbered.is_won_stage,
         numbered.is_lost_stage,
         numbered.entered_at,

@@ -3,7 +3,9 @@
 -- created it, the AE who owned it when it was accepted, the AE who owned it at
 -- close, and the CSM of the resulting contract. Owners come from the owner
 -- history, not today's owner. Opportunities created after the as-of moment do
--- not exist yet.
+-- not exist yet. A deal created at a later stage reached the earlier milestones
+-- at its creation (entered_at_later_stage); without field history its path is
+-- creation -> current stage, closed at its close date (stage_history_source).
 with opportunities as (
     select * from {{ ref('stg_crm__opportunities') }}
 ),
@@ -34,6 +36,12 @@ as_of as (
     select * from {{ ref('int_as_of_date') }}
 ),
 
+stage_histories as (
+    select distinct opportunity_id
+    from {{ ref('stg_crm__opportunity_changes') }}
+    where field = 'stage'
+),
+
 milestones as (
     select
         entity_id as opportunity_id,
@@ -48,7 +56,8 @@ milestones as (
         max(case when is_current and (is_won_stage or is_lost_stage) then 1 else 0 end) = 1 as is_closed,
         max(case when is_reopened then 1 else 0 end) = 1 as was_reopened,
         max(case when is_regression then 1 else 0 end) = 1 as had_regression,
-        sum(case when is_skipped then 1 else 0 end) as skipped_stages_count
+        max(case when is_passed_at_creation then 1 else 0 end) = 1 as entered_at_later_stage,
+        sum(case when is_skipped and not is_passed_at_creation then 1 else 0 end) as skipped_stages_count
     from intervals
     group by entity_id
 ),
@@ -68,7 +77,9 @@ final as (
         opportunities.lead_id,
         leads.campaign_id,
         leads.marketer_id,
+        coalesce(leads.channel, 'unknown') as channel,
         opportunities.created_by_id as sdr_id,
+        creating_owner.field_value as owner_at_creation_id,
         accepting_owner.field_value as accepting_ae_id,
         closing_owner.field_value as closing_ae_id,
         contract_csms.csm_id,
@@ -77,11 +88,15 @@ final as (
         milestones.current_stage,
         opportunities.lost_reason,
         opportunities.competitor,
+        case
+            when stage_histories.opportunity_id is not null then 'field_history' else 'snapshot'
+        end as stage_history_source,
         milestones.skipped_stages_count,
         coalesce(milestones.is_closed, false) as is_closed,
         coalesce(milestones.is_won, false) as is_won,
         coalesce(milestones.was_reopened, false) as was_reopened,
         coalesce(milestones.had_regression, false) as had_regression,
+        coalesce(milestones.entered_at_later_stage, false) as entered_at_later_stage,
         opportunities.created_at,
         milestones.accepted_at,
         milestones.discovery_at,
@@ -95,6 +110,12 @@ final as (
     left join leads on opportunities.lead_id = leads.lead_id
     left join milestones on opportunities.opportunity_id = milestones.opportunity_id
     left join contract_csms on opportunities.opportunity_id = contract_csms.opportunity_id
+    left join stage_histories on opportunities.opportunity_id = stage_histories.opportunity_id
+    left join owners as creating_owner
+        on
+            opportunities.opportunity_id = creating_owner.opportunity_id
+            and opportunities.created_at >= creating_owner.valid_from
+            and (opportunities.created_at < creating_owner.valid_to or creating_owner.valid_to is null)
     left join owners as accepting_owner
         on
             opportunities.opportunity_id = accepting_owner.opportunity_id

@@ -1,13 +1,11 @@
 -- Field sales (AE) KPIs per month and AE, plus a team row (user_id '_team')
--- computed from the same events. Wins and losses belong to the AE who owned
--- the deal when it closed; slips to the owner when the close date moved.
-with journeys as (
-    select * from {{ ref('int_opportunity_journeys') }}
+-- computed from the same events. Every decided new-business deal counts, for
+-- the owner when it closed (a deal with no owner only in the team row); slips
+-- belong to the owner when the close date moved. An owner who closed deals has
+-- a row in that month whether or not they held the field-sales role.
+with opportunities as (
+    select * from {{ ref('fct_opportunities') }}
     where opportunity_type = 'new_business'
-),
-
-opportunities as (
-    select * from {{ ref('stg_crm__opportunities') }}
 ),
 
 pipeline as (
@@ -48,33 +46,28 @@ levels as (
     select true as is_team_row
 ),
 
--- deals the AE decided on: accepted hand-offs that closed
-closed_deals as (
+decided_deals as (
     select
-        journeys.closing_ae_id as user_id,
-        cast({{ dbt.date_trunc('month', 'journeys.closed_at') }} as date) as month,
-        case when journeys.is_won then 1 else 0 end as won,
-        opportunities.amount_reporting,
-        case when journeys.is_won then opportunities.amount_reporting else 0 end as won_amount,
-        case
-            when journeys.is_won
-                then {{ dbt.datediff('journeys.created_at', 'journeys.closed_at', 'second') }} / cast(86400 as {{ type_double() }})  -- noqa: LT05
-        end as won_cycle_days
-    from journeys
-    inner join opportunities on journeys.opportunity_id = opportunities.opportunity_id
-    where journeys.is_closed and journeys.accepted_at is not null and journeys.closing_ae_id is not null
+        closing_owner_id as user_id,
+        cast({{ dbt.date_trunc('month', 'closed_at') }} as date) as month,
+        case when is_won then 1 else 0 end as won,
+        amount_reporting,
+        won_amount_reporting,
+        case when is_won then cycle_days end as won_cycle_days
+    from opportunities
+    where is_closed
 ),
 
 closed_totals as (
     select
-        case when levels.is_team_row then '_team' else closed_deals.user_id end as user_id,
-        closed_deals.month,
-        sum(closed_deals.won) as won_count,
+        case when levels.is_team_row then '_team' else decided_deals.user_id end as user_id,
+        decided_deals.month,
+        sum(decided_deals.won) as won_count,
         count(*) as closed_count,
-        sum(closed_deals.won_amount) as won_amount,
-        sum(closed_deals.amount_reporting) as closed_amount,
-        {{ median('closed_deals.won_cycle_days') }} as median_won_cycle_days
-    from closed_deals
+        sum(decided_deals.won_amount_reporting) as won_amount,
+        sum(decided_deals.amount_reporting) as closed_amount,
+        {{ median('decided_deals.won_cycle_days') }} as median_won_cycle_days
+    from decided_deals
     cross join levels
     group by 1, 2
 ),
@@ -158,13 +151,39 @@ first_month as (
     from opportunities
 ),
 
+-- people in the role, and anyone who closed or slipped a deal that month
+row_keys as (
+    select
+        candidate_keys.user_id,
+        candidate_keys.month
+    from (
+        select
+            user_id,
+            month
+        from people_totals
+        union
+        select
+            user_id,
+            month
+        from closed_totals
+        union
+        select
+            user_id,
+            month
+        from slip_totals
+    ) as candidate_keys
+    where
+        candidate_keys.user_id is not null
+        and candidate_keys.month >= (select first_month.month from first_month)
+),
+
 combined as (
     select
-        people_totals.user_id,
-        people_totals.month,
-        people_totals.productive_fte,
-        people_totals.open_deals_count,
-        people_totals.capacity_deals,
+        row_keys.user_id,
+        row_keys.month,
+        coalesce(people_totals.productive_fte, 0) as productive_fte,
+        coalesce(people_totals.open_deals_count, 0) as open_deals_count,
+        coalesce(people_totals.capacity_deals, 0) as capacity_deals,
         people_totals.quarter_quota_amount,
         coalesce(closed_totals.won_count, 0) as won_count,
         coalesce(closed_totals.closed_count, 0) as closed_count,
@@ -173,12 +192,10 @@ combined as (
         closed_totals.median_won_cycle_days,
         coalesce(slip_totals.slipped_deals_count, 0) as slipped_deals_count,
         coalesce(slip_totals.slip_days, 0) as slip_days
-    from people_totals
-    left join closed_totals
-        on people_totals.user_id = closed_totals.user_id and people_totals.month = closed_totals.month
-    left join slip_totals
-        on people_totals.user_id = slip_totals.user_id and people_totals.month = slip_totals.month
-    where people_totals.month >= (select first_month.month from first_month)
+    from row_keys
+    left join people_totals on row_keys.user_id = people_totals.user_id and row_keys.month = people_totals.month
+    left join closed_totals on row_keys.user_id = closed_totals.user_id and row_keys.month = closed_totals.month
+    left join slip_totals on row_keys.user_id = slip_totals.user_id and row_keys.month = slip_totals.month
 ),
 
 with_quarter as (

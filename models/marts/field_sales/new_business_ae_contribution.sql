@@ -1,14 +1,11 @@
 -- Per-AE contribution to new business per quarter: every AE who ever held the
 -- field sales role, in every quarter from their first quarter in the role to the
 -- as-of quarter, so a departure shows as contribution falling to zero. Wins
--- belong to the AE who owned the deal at close (as in field_sales_kpis_monthly).
-with journeys as (
-    select * from {{ ref('int_opportunity_journeys') }}
-    where opportunity_type = 'new_business'
-),
-
-opportunities as (
-    select * from {{ ref('stg_crm__opportunities') }}
+-- belong to the AE who owned the deal at close (as in field_sales_kpis_monthly);
+-- shares are of every new-business deal won in the quarter, whoever owned it.
+with opportunities as (
+    select * from {{ ref('fct_opportunities') }}
+    where opportunity_type = 'new_business' and is_closed
 ),
 
 role_months as (
@@ -23,10 +20,6 @@ roles as (
 
 users as (
     select * from {{ ref('stg_crm__users') }}
-),
-
-as_of as (
-    select * from {{ ref('int_as_of_date') }}
 ),
 
 quarters as (
@@ -60,30 +53,14 @@ quarter_fte as (
     group by 1, 2
 ),
 
-closed_deals as (
-    select
-        journeys.closing_ae_id as user_id,
-        cast({{ dbt.date_trunc('quarter', 'journeys.closed_at') }} as date) as quarter,
-        case when journeys.is_won then 1 else 0 end as won,
-        case when journeys.is_won then opportunities.amount_reporting else 0 end as won_amount
-    from journeys
-    inner join opportunities on journeys.opportunity_id = opportunities.opportunity_id
-    cross join as_of
-    where
-        journeys.is_closed
-        and journeys.accepted_at is not null
-        and journeys.closing_ae_id is not null
-        and journeys.closed_at <= as_of.as_of_at
-),
-
 closed_totals as (
     select
-        user_id,
-        quarter,
+        closing_owner_id as user_id,
+        cast({{ dbt.date_trunc('quarter', 'closed_at') }} as date) as quarter,
         count(*) as closed_count,
-        sum(won) as won_count,
-        sum(won_amount) as won_amount
-    from closed_deals
+        sum(case when is_won then 1 else 0 end) as won_count,
+        sum(won_amount_reporting) as won_amount
+    from opportunities
     group by 1, 2
 ),
 

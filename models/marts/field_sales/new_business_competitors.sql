@@ -1,18 +1,10 @@
 -- Win rate by competitor: per quarter, segment and competitor named on the deal
 -- ('none' when no competitor was recorded), plus all-segments rows (segment
--- '_all'). Accepted new-business deals decided in the quarter, as in
+-- '_all'). Every new-business deal decided in the quarter, as in
 -- new_business_diagnostics; only combinations with a decided deal have a row.
-with journeys as (
-    select * from {{ ref('int_opportunity_journeys') }}
-    where opportunity_type = 'new_business'
-),
-
-opportunities as (
-    select * from {{ ref('stg_crm__opportunities') }}
-),
-
-as_of as (
-    select * from {{ ref('int_as_of_date') }}
+with opportunities as (
+    select * from {{ ref('fct_opportunities') }}
+    where opportunity_type = 'new_business' and is_closed
 ),
 
 levels as (
@@ -21,28 +13,15 @@ levels as (
     select true as is_all_segments
 ),
 
-closed_deals as (
-    select
-        journeys.segment,
-        coalesce(journeys.competitor, 'none') as competitor,
-        cast({{ dbt.date_trunc('quarter', 'journeys.closed_at') }} as date) as quarter,
-        case when journeys.is_won then 1 else 0 end as won,
-        case when journeys.is_won then opportunities.amount_reporting else 0 end as won_amount
-    from journeys
-    inner join opportunities on journeys.opportunity_id = opportunities.opportunity_id
-    cross join as_of
-    where journeys.is_closed and journeys.accepted_at is not null and journeys.closed_at <= as_of.as_of_at
-),
-
 totals as (
     select
-        case when levels.is_all_segments then '_all' else closed_deals.segment end as segment,
-        closed_deals.competitor,
-        closed_deals.quarter,
+        case when levels.is_all_segments then '_all' else opportunities.segment end as segment,
+        coalesce(opportunities.competitor, 'none') as competitor,
+        cast({{ dbt.date_trunc('quarter', 'opportunities.closed_at') }} as date) as quarter,
         count(*) as closed_count,
-        sum(closed_deals.won) as won_count,
-        sum(closed_deals.won_amount) as won_amount
-    from closed_deals
+        sum(case when opportunities.is_won then 1 else 0 end) as won_count,
+        sum(opportunities.won_amount_reporting) as won_amount
+    from opportunities
     cross join levels
     group by 1, 2, 3
 ),

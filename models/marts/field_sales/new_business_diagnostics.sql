@@ -4,18 +4,14 @@
 -- dropped most against the previous quarter, open deals aged beyond their
 -- segment's usual cycle at the quarter's end, and deals whose close date slipped.
 -- Win rate by competitor: new_business_competitors; per AE: new_business_ae_contribution.
-with journeys as (
-    select * from {{ ref('int_opportunity_journeys') }}
+with opportunities as (
+    select * from {{ ref('fct_opportunities') }}
     where opportunity_type = 'new_business'
 ),
 
-opportunities as (
-    select * from {{ ref('stg_crm__opportunities') }}
-),
-
 exits as (
-    select * from {{ ref('int_stage_exits') }}
-    where entity_type = 'opportunity' and pipeline_type = 'new_business'
+    select * from {{ ref('fct_stage_visits') }}
+    where is_conversion_exit and entity_type = 'opportunity' and pipeline_type = 'new_business'
 ),
 
 pipeline as (
@@ -48,7 +44,7 @@ quarters as (
         ) as quarter_end_date
     from (
         {{ date_spine('quarter',
-            "(select " ~ dbt.date_trunc('quarter', 'min(created_at)') ~ " from " ~ ref('int_opportunity_journeys') ~ ")",
+            "(select " ~ dbt.date_trunc('quarter', 'min(created_at)') ~ " from " ~ ref('fct_opportunities') ~ ")",
             dbt.dateadd('quarter', 1, "(select " ~ dbt.date_trunc('quarter', 'as_of_date') ~ " from "
                 ~ ref('int_as_of_date') ~ ")")) }}
     ) as spine
@@ -56,53 +52,37 @@ quarters as (
 ),
 
 segments as (
-    select distinct segment from journeys
+    select distinct segment from opportunities
     union all
     select '_all' as segment
 ),
 
--- accepted deals decided in the quarter (as in forecast_inputs_quarterly)
-closed_deals as (
-    select
-        journeys.segment,
-        cast({{ dbt.date_trunc('quarter', 'journeys.closed_at') }} as date) as quarter,
-        case when journeys.is_won then 1 else 0 end as won,
-        case when journeys.is_won then opportunities.amount_reporting else 0 end as won_amount,
-        case
-            when journeys.is_won
-                then {{ dbt.datediff('journeys.created_at', 'journeys.closed_at', 'second') }} / cast(86400 as {{ type_double() }})  -- noqa: LT05
-        end as won_cycle_days
-    from journeys
-    inner join opportunities on journeys.opportunity_id = opportunities.opportunity_id
-    cross join as_of
-    where journeys.is_closed and journeys.accepted_at is not null and journeys.closed_at <= as_of.as_of_at
-),
-
 closed_totals as (
     select
-        case when levels.is_all_segments then '_all' else closed_deals.segment end as segment,
-        closed_deals.quarter,
+        case when levels.is_all_segments then '_all' else opportunities.segment end as segment,
+        cast({{ dbt.date_trunc('quarter', 'opportunities.closed_at') }} as date) as quarter,
         count(*) as closed_count,
-        sum(closed_deals.won) as won_count,
-        sum(closed_deals.won_amount) as won_amount
-    from closed_deals
+        sum(case when opportunities.is_won then 1 else 0 end) as won_count,
+        sum(opportunities.won_amount_reporting) as won_amount
+    from opportunities
     cross join levels
+    where opportunities.is_closed
     group by 1, 2
 ),
 
 -- the usual cycle: p75 of the won cycle days of the four quarters before the quarter
 usual_cycles as (
     select
-        case when levels.is_all_segments then '_all' else closed_deals.segment end as segment,
+        case when levels.is_all_segments then '_all' else won_deals.segment end as segment,
         quarters.quarter,
-        {{ percentile('closed_deals.won_cycle_days', 0.75) }} as usual_won_cycle_days
+        {{ percentile('won_deals.cycle_days', 0.75) }} as usual_won_cycle_days
     from quarters
-    inner join closed_deals
+    inner join opportunities as won_deals
         on
-            quarters.quarter > closed_deals.quarter
-            and cast({{ dbt.dateadd('quarter', -4, 'quarters.quarter') }} as date) <= closed_deals.quarter
+            quarters.quarter > won_deals.closed_at
+            and {{ dbt.dateadd('quarter', -4, 'quarters.quarter') }} <= won_deals.closed_at
     cross join levels
-    where closed_deals.won_cycle_days is not null
+    where won_deals.is_won
     group by 1, 2
 ),
 
@@ -114,23 +94,23 @@ aged_totals as (
         count(*) as aged_open_deals_count
     from quarters
     inner join pipeline on quarters.quarter_end_date = pipeline.pipeline_date
-    inner join journeys on pipeline.opportunity_id = journeys.opportunity_id
+    inner join opportunities on pipeline.opportunity_id = opportunities.opportunity_id
     inner join usual_cycles
         on pipeline.segment = usual_cycles.segment and quarters.quarter = usual_cycles.quarter
     cross join levels
     where
-        {{ dbt.datediff('journeys.created_at', 'quarters.quarter_end_date', 'day') }}
+        {{ dbt.datediff('opportunities.created_at', 'quarters.quarter_end_date', 'day') }}
         > usual_cycles.usual_won_cycle_days
     group by 1, 2
 ),
 
 slip_totals as (
     select
-        case when levels.is_all_segments then '_all' else journeys.segment end as segment,
+        case when levels.is_all_segments then '_all' else opportunities.segment end as segment,
         cast({{ dbt.date_trunc('quarter', 'slips.changed_at') }} as date) as quarter,
         count(distinct slips.opportunity_id) as slipped_deals_count
     from slips
-    inner join journeys on slips.opportunity_id = journeys.opportunity_id
+    inner join opportunities on slips.opportunity_id = opportunities.opportunity_id
     cross join levels
     group by 1, 2
 ),

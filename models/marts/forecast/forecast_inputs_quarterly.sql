@@ -2,32 +2,24 @@
 -- '_all', the only row with a quota: quotas are set per AE, not per segment).
 -- The pipeline is measured at the start of the quarter (the end of the day before),
 -- weighted by the stage-to-win probabilities learnt from the deals decided by then;
--- win rate, deal size and cycle from the accepted deals decided in the quarter.
+-- win rate, deal size and cycle from every new-business deal decided in the quarter.
 with pipeline as (
     select * from {{ ref('int_pipeline_daily') }}
     where opportunity_type = 'new_business'
 ),
 
-journeys as (
-    select * from {{ ref('int_opportunity_journeys') }}
+opportunities as (
+    select * from {{ ref('fct_opportunities') }}
     where opportunity_type = 'new_business'
 ),
 
-opportunities as (
-    select * from {{ ref('stg_crm__opportunities') }}
-),
-
-intervals as (
-    select * from {{ ref('int_stage_intervals_reconstructed') }}
+visits as (
+    select * from {{ ref('fct_stage_visits') }}
     where entity_type = 'opportunity'
 ),
 
 quotas as (
     select * from {{ ref('stg_crm__quotas') }}
-),
-
-as_of as (
-    select * from {{ ref('int_as_of_date') }}
 ),
 
 levels as (
@@ -51,14 +43,14 @@ quarters as (
 -- every stage a deal reached (a skipped stage counts as reached), with its outcome
 reached_stages as (
     select distinct
-        journeys.opportunity_id,
-        journeys.segment,
-        journeys.is_won,
-        cast(journeys.closed_at as date) as closed_date,
-        intervals.stage
-    from journeys
-    inner join intervals on journeys.opportunity_id = intervals.entity_id
-    where journeys.is_closed
+        opportunities.opportunity_id,
+        opportunities.segment,
+        opportunities.is_won,
+        cast(opportunities.closed_at as date) as closed_date,
+        visits.stage
+    from opportunities
+    inner join visits on opportunities.opportunity_id = visits.entity_id
+    where opportunities.is_closed
 ),
 
 -- stage-to-win probabilities as known at each quarter's start
@@ -103,33 +95,17 @@ pipeline_totals as (
     group by 1, 2
 ),
 
--- accepted deals decided in the quarter (as in field_sales_kpis_monthly)
-closed_deals as (
-    select
-        journeys.segment,
-        cast({{ dbt.date_trunc('quarter', 'journeys.closed_at') }} as date) as quarter,
-        case when journeys.is_won then 1 else 0 end as won,
-        case when journeys.is_won then opportunities.amount_reporting else 0 end as won_amount,
-        case
-            when journeys.is_won
-                then {{ dbt.datediff('journeys.created_at', 'journeys.closed_at', 'second') }} / cast(86400 as {{ type_double() }})  -- noqa: LT05
-        end as won_cycle_days
-    from journeys
-    inner join opportunities on journeys.opportunity_id = opportunities.opportunity_id
-    cross join as_of
-    where journeys.is_closed and journeys.accepted_at is not null and journeys.closed_at <= as_of.as_of_at
-),
-
 closed_totals as (
     select
-        case when levels.is_all_segments then '_all' else closed_deals.segment end as segment,
-        closed_deals.quarter,
+        case when levels.is_all_segments then '_all' else opportunities.segment end as segment,
+        cast({{ dbt.date_trunc('quarter', 'opportunities.closed_at') }} as date) as quarter,
         count(*) as closed_count,
-        sum(closed_deals.won) as won_count,
-        sum(closed_deals.won_amount) as won_amount,
-        avg(closed_deals.won_cycle_days) as average_won_cycle_days
-    from closed_deals
+        sum(case when opportunities.is_won then 1 else 0 end) as won_count,
+        sum(opportunities.won_amount_reporting) as won_amount,
+        avg(case when opportunities.is_won then opportunities.cycle_days end) as average_won_cycle_days
+    from opportunities
     cross join levels
+    where opportunities.is_closed
     group by 1, 2
 ),
 

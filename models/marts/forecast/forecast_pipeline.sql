@@ -7,13 +7,13 @@ with pipeline as (
     where opportunity_type = 'new_business'
 ),
 
-journeys as (
-    select * from {{ ref('int_opportunity_journeys') }}
+opportunities as (
+    select * from {{ ref('fct_opportunities') }}
     where opportunity_type = 'new_business'
 ),
 
-intervals as (
-    select * from {{ ref('int_stage_intervals_reconstructed') }}
+visits as (
+    select * from {{ ref('fct_stage_visits') }}
     where entity_type = 'opportunity'
 ),
 
@@ -28,14 +28,8 @@ as_of as (
 
 -- deals decided by the as-of moment
 decided_deals as (
-    select
-        journeys.opportunity_id,
-        journeys.segment,
-        journeys.is_won,
-        journeys.closed_at
-    from journeys
-    cross join as_of
-    where journeys.is_closed and journeys.closed_at <= as_of.as_of_at
+    select * from opportunities
+    where is_closed
 ),
 
 -- every stage a decided deal reached (a skipped stage counts as reached)
@@ -44,9 +38,9 @@ reached_stages as (
         decided_deals.opportunity_id,
         decided_deals.segment,
         decided_deals.is_won,
-        intervals.stage
+        visits.stage
     from decided_deals
-    inner join intervals on decided_deals.opportunity_id = intervals.entity_id
+    inner join visits on decided_deals.opportunity_id = visits.entity_id
 ),
 
 stage_win_rates as (

@@ -7,8 +7,8 @@
 {%- set baseline_months = var('bottleneck_baseline_months') %}
 
 with exits as (
-    select * from {{ ref('int_stage_exits') }}
-    where pipeline_type in ('lead', 'new_business')
+    select * from {{ ref('fct_stage_visits') }}
+    where is_conversion_exit and pipeline_type in ('lead', 'new_business')
 ),
 
 monthly as (

@@ -1,80 +1,49 @@
 -- New-business deals by cohort (the month they were created), segment and lead
 -- channel: how many entered each stage of the sales funnel, how many moved on,
 -- were lost or are still open there, the conversion with its 95% Wilson interval,
--- and how long they sat in the stage. A cohort holds the deals that entered the
--- funnel at its first stage: a deal created directly in a later stage (imported,
--- or logged after the fact) visited none of the earlier ones, so counting it
--- from the middle would make the funnel grow down the cohort.
-with intervals as (
-    select * from {{ ref('int_stage_intervals_reconstructed') }}
-    where entity_type = 'opportunity'
+-- and how long they sat in the stage. Every new-business deal is in the cohort
+-- of its creation: a deal created directly at a later stage passed the earlier
+-- stages at its creation (fct_stage_visits.is_passed_at_creation), so the
+-- funnel never grows down a cohort and no deal is left out.
+with visits as (
+    select * from {{ ref('fct_stage_visits') }}
+    where entity_type = 'opportunity' and is_sales_stage
 ),
 
-stages as (
-    select * from {{ ref('int_funnel_stages') }}
-    where entity_type = 'opportunity'
-),
-
-journeys as (
-    select * from {{ ref('int_opportunity_journeys') }}
+opportunities as (
+    select * from {{ ref('fct_opportunities') }}
     where opportunity_type = 'new_business'
 ),
 
-leads as (
-    select * from {{ ref('int_lead_journeys') }}
-),
-
--- the sales funnel: the open stages before the first won stage
 funnel_stages as (
     select
         stage,
         stage_order
-    from stages
-    where
-        not is_won
-        and not is_lost
-        and stage_order < (
-            select min(won_stages.stage_order)
-            from stages as won_stages
-            where won_stages.is_won
-        )
-),
-
--- deals whose first stage visit is the funnel's first stage
-entered_at_the_top as (
-    select intervals.entity_id as opportunity_id
-    from intervals
-    where
-        intervals.visit_number = 1
-        and intervals.stage_order = (select min(funnel_stages.stage_order) from funnel_stages)
+    from {{ ref('int_funnel_stages') }}
+    where entity_type = 'opportunity' and is_sales_stage
 ),
 
 cohorts as (
     select
-        journeys.opportunity_id,
-        journeys.segment,
-        coalesce(leads.channel, 'unknown') as channel,
-        journeys.is_closed,
-        cast({{ dbt.date_trunc('month', 'journeys.created_at') }} as date) as cohort_month
-    from journeys
-    inner join entered_at_the_top on journeys.opportunity_id = entered_at_the_top.opportunity_id
-    left join leads on journeys.lead_id = leads.lead_id
+        opportunities.opportunity_id,
+        opportunities.segment,
+        opportunities.channel,
+        opportunities.is_closed,
+        cast({{ dbt.date_trunc('month', 'opportunities.created_at') }} as date) as cohort_month
+    from opportunities
 ),
 
 -- one row per deal and stage it reached (a skipped stage counts as passed through)
 deal_stages as (
     select
-        intervals.entity_id as opportunity_id,
-        intervals.stage,
-        max(case when next_stages.stage_order > intervals.stage_order and not next_stages.is_lost then 1 else 0 end)
-            as is_advanced,
-        max(case when intervals.is_current then 1 else 0 end) as is_current,
-        sum(case when not intervals.is_skipped then intervals.days_in_stage else 0 end) as days_in_stage,
-        max(case when not intervals.is_skipped then 1 else 0 end) as has_stayed
-    from intervals
-    inner join funnel_stages on intervals.stage = funnel_stages.stage
-    left join stages as next_stages on intervals.next_stage = next_stages.stage
-    group by intervals.entity_id, intervals.stage
+        entity_id as opportunity_id,
+        stage,
+        max(case when is_advanced then 1 else 0 end) as is_advanced,
+        max(case when is_current then 1 else 0 end) as is_current,
+        sum(case when not is_skipped then days_in_stage else 0 end) as days_in_stage,
+        max(case when not is_skipped then 1 else 0 end) as has_stayed
+    from visits
+    group by entity_id, stage
 ),
 
 -- advanced: ever moved forward from the stage; otherwise lost when the deal is

@@ -1,17 +1,10 @@
 -- Inside sales (SDR) KPIs per month and SDR, plus a team row (user_id '_team')
 -- computed from the same events, so the team's rates are ratios of totals.
--- Hand-off figures belong to the month the opportunity was created.
-with journeys as (
-    select * from {{ ref('int_opportunity_journeys') }}
-    where opportunity_type = 'new_business' and sdr_id is not null
-),
-
-opportunities as (
-    select * from {{ ref('stg_crm__opportunities') }}
-),
-
-amounts as (
-    select * from {{ ref('int_opportunity_amounts') }}
+-- Hand-off figures belong to the month the opportunity was created, and count
+-- only real hand-offs (fct_handoffs): a deal an AE created for themselves is none.
+with handoffs as (
+    select * from {{ ref('fct_handoffs') }}
+    where opportunity_type = 'new_business'
 ),
 
 leads as (
@@ -32,28 +25,6 @@ targets as (
     where metric = 'handoff_acceptance_rate'
 ),
 
-handoff_events as (
-    select
-        journeys.sdr_id as user_id,
-        cast({{ dbt.date_trunc('month', 'journeys.created_at') }} as date) as month,
-        1 as handed_off,
-        case when journeys.accepted_at is not null then 1 else 0 end as accepted,
-        case
-            when journeys.accepted_at is null and opportunities.lost_reason = 'rejected_handoff' then 1 else 0
-        end as rejected,
-        (
-            case when opportunities.has_budget then 1 else 0 end
-            + case when opportunities.has_authority then 1 else 0 end
-            + case when opportunities.has_need then 1 else 0 end
-            + case when opportunities.has_timeline then 1 else 0 end
-        ) / 4.0 as qualification_completeness,
-        amounts.amount_at_created * rates.rate as amount_at_creation_reporting,
-        case when journeys.is_won then opportunities.amount_reporting else 0 end as amount_won_reporting
-    from journeys
-    inner join opportunities on journeys.opportunity_id = opportunities.opportunity_id
-    inner join amounts on journeys.opportunity_id = amounts.opportunity_id
-    {{ join_rate_on('rates', 'opportunities.currency', 'cast(journeys.created_at as date)') }}
-),
 
 first_touches as (
     select
@@ -85,15 +56,15 @@ levels as (
 
 handoff_totals as (
     select
-        case when levels.is_team_row then '_team' else handoff_events.user_id end as user_id,
-        handoff_events.month,
-        sum(handoff_events.handed_off) as opportunities_created_count,
-        sum(handoff_events.accepted) as accepted_count,
-        sum(handoff_events.rejected) as rejected_count,
-        avg(handoff_events.qualification_completeness) as qualification_completeness_rate,
-        sum(handoff_events.amount_at_creation_reporting) as amount_at_creation,
-        sum(handoff_events.amount_won_reporting) as amount_won
-    from handoff_events
+        case when levels.is_team_row then '_team' else handoffs.sdr_id end as user_id,
+        cast({{ dbt.date_trunc('month', 'handoffs.handed_off_at') }} as date) as month,
+        count(*) as opportunities_created_count,
+        sum(case when handoffs.is_accepted then 1 else 0 end) as accepted_count,
+        sum(case when handoffs.is_rejected then 1 else 0 end) as rejected_count,
+        avg(handoffs.qualification_completeness) as qualification_completeness_rate,
+        sum(handoffs.amount_at_creation_reporting) as amount_at_creation,
+        sum(handoffs.won_amount_reporting) as amount_won
+    from handoffs
     cross join levels
     group by 1, 2
 ),

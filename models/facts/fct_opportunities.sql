@@ -1,0 +1,92 @@
+-- One row per opportunity, every type: who created, accepted and closed it,
+-- when it reached each milestone, how it ended, and its amounts at creation and
+-- now, in its own and the reporting currency. Marts that count deals, wins or
+-- cycles select from here; they never rebuild a deal's outcome.
+with journeys as (
+    select * from {{ ref('int_opportunity_journeys') }}
+),
+
+opportunities as (
+    select * from {{ ref('stg_crm__opportunities') }}
+),
+
+amounts as (
+    select * from {{ ref('int_opportunity_amounts') }}
+),
+
+creator_roles as (
+    select distinct
+        user_id,
+        month
+    from {{ ref('int_user_role_months') }}
+    where role = 'inside_sales'
+),
+
+final as (
+    select
+        journeys.opportunity_id,
+        journeys.account_id,
+        journeys.lead_id,
+        journeys.campaign_id,
+        journeys.marketer_id,
+        journeys.sdr_id as created_by_id,
+        journeys.owner_at_creation_id,
+        journeys.accepting_ae_id as accepting_owner_id,
+        case when journeys.is_closed then coalesce(journeys.closing_ae_id, opportunities.owner_id) end
+            as closing_owner_id,
+        opportunities.owner_id,
+        journeys.csm_id,
+        journeys.opportunity_type,
+        journeys.segment,
+        journeys.channel,
+        journeys.current_stage,
+        journeys.stage_history_source,
+        journeys.lost_reason,
+        journeys.competitor,
+        opportunities.forecast_category,
+        opportunities.currency,
+        '{{ var("reporting_currency") }}' as reporting_currency,
+        opportunities.amount,
+        opportunities.amount_reporting,
+        amounts.amount_at_created as amount_at_creation,
+        amounts.amount_at_created * creation_rates.rate as amount_at_creation_reporting,
+        case when journeys.is_won then opportunities.amount_reporting else 0 end as won_amount_reporting,
+        case
+            when journeys.is_closed
+                then {{ dbt.datediff('journeys.created_at', 'journeys.closed_at', 'second') }}
+                / cast(86400 as {{ type_double() }})
+        end as cycle_days,
+        journeys.skipped_stages_count,
+        journeys.is_closed,
+        journeys.is_won,
+        journeys.is_closed and not journeys.is_won as is_lost,
+        -- handed from one person or role to another: created by someone other
+        -- than its owner, or by someone in the inside-sales role that month
+        coalesce(
+            journeys.sdr_id != journeys.owner_at_creation_id or creator_roles.user_id is not null,
+            false
+        ) as is_handed_off,
+        journeys.accepted_at is not null as is_accepted,
+        journeys.entered_at_later_stage,
+        journeys.was_reopened,
+        journeys.had_regression,
+        opportunities.has_budget,
+        opportunities.has_authority,
+        opportunities.has_need,
+        opportunities.has_timeline,
+        opportunities.close_date,
+        journeys.created_at,
+        journeys.accepted_at,
+        journeys.closed_at,
+        case when journeys.is_won then journeys.closed_at end as won_at
+    from journeys
+    inner join opportunities on journeys.opportunity_id = opportunities.opportunity_id
+    left join amounts on journeys.opportunity_id = amounts.opportunity_id
+    left join creator_roles
+        on
+            journeys.sdr_id = creator_roles.user_id
+            and cast({{ dbt.date_trunc('month', 'journeys.created_at') }} as date) = creator_roles.month
+    {{ join_rate_on('creation_rates', 'opportunities.currency', 'cast(journeys.created_at as date)') }}
+)
+
+select * from final
