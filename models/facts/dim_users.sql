@@ -32,8 +32,8 @@ final as (
         users.user_id,
         users.manager_id,
         users.full_name,
-        coalesce(latest_roles.role, 'unknown') as current_role,
-        latest_roles.team as current_team,
+        coalesce(latest_roles.role, 'unknown') as latest_role,
+        latest_roles.team as latest_team,
         users.is_active,
         users.hired_at,
         users.terminated_at

@@ -53,8 +53,7 @@ final as (
         case when journeys.is_won then opportunities.amount_reporting else 0 end as won_amount_reporting,
         case
             when journeys.is_closed
-                then {{ dbt.datediff('journeys.created_at', 'journeys.closed_at', 'second') }}
-                / cast(86400 as {{ type_double() }})
+                then {{ dbt.datediff('journeys.created_at', 'journeys.closed_at', 'second') }} / cast(86400 as {{ type_double() }})  -- noqa: LT05
         end as cycle_days,
         journeys.skipped_stages_count,
         journeys.is_closed,

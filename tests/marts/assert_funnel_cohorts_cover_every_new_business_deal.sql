@@ -2,13 +2,13 @@
 -- stage in the cohort of its creation month, whatever stage it was created in.
 with mart as (
     select
-        conversion.cohort_month,
-        sum(conversion.entered_count) as deals_count
-    from {{ ref('funnel_stage_conversion') }} as conversion
+        funnel_rows.cohort_month,
+        sum(funnel_rows.entered_count) as deals_count
+    from {{ ref('funnel_stage_conversion') }} as funnel_rows
     inner join {{ ref('int_funnel_stages') }} as stages
-        on stages.entity_type = 'opportunity' and conversion.stage = stages.stage
+        on stages.entity_type = 'opportunity' and funnel_rows.stage = stages.stage
     where stages.is_entry_stage
-    group by conversion.cohort_month
+    group by 1
 ),
 
 facts as (

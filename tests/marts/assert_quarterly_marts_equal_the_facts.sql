@@ -40,7 +40,7 @@ competitors as (
         sum(won_amount) as won_amount
     from {{ ref('new_business_competitors') }}
     where is_all_segments
-    group by quarter
+    group by 1
 ),
 
 differences as (

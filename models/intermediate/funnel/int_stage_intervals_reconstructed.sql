@@ -122,7 +122,7 @@ passed_at_creation as (
         on
             visits.entity_type = stages.entity_type
             and stages.is_sales_stage
-            and stages.stage_order < visits.stage_order
+            and visits.stage_order > stages.stage_order
     where
         visits.entity_type = 'opportunity'
         and visits.previous_stage is null
