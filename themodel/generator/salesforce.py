@@ -48,6 +48,17 @@ STAGES = {  # generic label -> picklist label (Commit and the renewal stages are
     "Renewed": "Renewed",
     "Churned": "Churned",
 }
+# The real_crm profile's org has its own (Spanish) picklist values: written as they are.
+SPANISH_STAGES = {
+    "Prospección": 10,
+    "Calificación": 20,
+    "Propuesta": 60,
+    "Negociación": 80,
+    "Compromiso": 90,
+    "Cerrada ganada": 100,
+    "Cerrada perdida": 0,
+}
+STAGES.update({label: label for label in SPANISH_STAGES})
 PROBABILITY = {
     "Prospecting": 10,
     "Qualification": 20,
@@ -60,6 +71,7 @@ PROBABILITY = {
     "Renewal Due": 70,
     "Renewed": 100,
     "Churned": 0,
+    **SPANISH_STAGES,
 }
 LEAD_STATUSES = {
     "New": "Open - Not Contacted",
@@ -82,6 +94,7 @@ OPPORTUNITY_TYPES = {
     "new_business": "New Customer",
     "expansion": "Existing Customer - Upgrade",
     "renewal": "Renewal",
+    "": "",  # a deal whose type nobody filled in (the real_crm profile)
 }
 FORECAST_CATEGORIES = {
     "pipeline": "Pipeline",
@@ -145,8 +158,9 @@ def title(label: str) -> str:
     return label.replace("_", " ").title() if label else ""
 
 
-def write_salesforce(company, out: Path) -> dict[str, int]:
-    """Write every object file; return {file: rows}."""
+def write_salesforce(company, out: Path, without_history: bool = False) -> dict[str, int]:
+    """Write every object file; return {file: rows}. `without_history` (the real_crm
+    profile): an object with no rows, such as the field histories, is not written."""
     tables, ids = company.tables, Ids()
     files: dict[str, tuple[list[str], list[list[str]]]] = {}
 
@@ -589,6 +603,8 @@ def write_salesforce(company, out: Path) -> dict[str, int]:
         ],
     )
 
+    if without_history:
+        files = {name: content for name, content in files.items() if content[1]}
     out.mkdir(parents=True, exist_ok=True)
     for name, (header, rows) in files.items():
         with open(out / f"{name}.csv", "w", encoding="utf-8", newline="") as handle:

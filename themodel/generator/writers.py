@@ -121,9 +121,14 @@ COLUMNS = {
 }
 
 
-def write_tables(tables: dict[str, list[dict]], out: Path, file_type: str) -> None:
+def write_tables(
+    tables: dict[str, list[dict]], out: Path, file_type: str, absent: tuple[str, ...] = ()
+) -> None:
+    """Every file of COLUMNS (empty ones with their header), except the `absent` ones."""
     out.mkdir(parents=True, exist_ok=True)
     for name, columns in COLUMNS.items():
+        if name in absent:
+            continue
         rows = tables.get(name, [])
         if file_type == "parquet":
             import pyarrow as pa
