@@ -5,9 +5,9 @@ with mart as (
         funnel_rows.cohort_month,
         sum(funnel_rows.entered_count) as deals_count
     from {{ ref('funnel_stage_conversion') }} as funnel_rows
-    inner join {{ ref('int_funnel_stages') }} as stages
-        on stages.entity_type = 'opportunity' and funnel_rows.stage = stages.stage
-    where stages.is_entry_stage
+    inner join {{ ref('int_funnel_stages') }} as funnel_stages
+        on funnel_stages.entity_type = 'opportunity' and funnel_rows.stage = funnel_stages.stage
+    where funnel_stages.is_entry_stage
     group by 1
 ),
 
