@@ -1,6 +1,6 @@
--- One row per opportunity: its amount at creation, when it first entered each
--- stage, and at close (in its own currency), so "amount at creation versus
--- amount won" is read from one place.
+-- One row per opportunity: its amount at creation, when it was accepted, and at
+-- close (in its own currency), so "amount at creation versus amount won" is
+-- read from one place.
 with amounts as (
     select * from {{ ref('int_opportunity_field_values_historized') }}
     where field = 'amount'
@@ -14,7 +14,7 @@ opportunities as (
     select * from {{ ref('stg_crm__opportunities') }}
 ),
 
-{%- set milestones = ['created', 'accepted', 'discovery', 'proposal', 'negotiation', 'commit', 'closed'] %}
+{%- set milestones = ['created', 'accepted', 'closed'] %}
 
 final as (
     select

@@ -19,6 +19,11 @@ intervals as (
     where entity_type = 'opportunity'
 ),
 
+stages as (
+    select * from {{ ref('int_funnel_stages') }}
+    where entity_type = 'opportunity'
+),
+
 owners as (
     select * from {{ ref('int_opportunity_field_values_historized') }}
     where field = 'owner_id'
@@ -44,22 +49,24 @@ stage_histories as (
 
 milestones as (
     select
-        entity_id as opportunity_id,
-        min(case when stage = 'accepted' then entered_at end) as accepted_at,
-        min(case when stage = 'discovery' then entered_at end) as discovery_at,
-        min(case when stage = 'proposal' then entered_at end) as proposal_at,
-        min(case when stage = 'negotiation' then entered_at end) as negotiation_at,
-        min(case when stage = 'commit' then entered_at end) as commit_at,
-        max(case when is_current and (is_won_stage or is_lost_stage) then entered_at end) as closed_at,
-        max(case when is_current then stage end) as current_stage,
-        max(case when is_current and is_won_stage then 1 else 0 end) = 1 as is_won,
-        max(case when is_current and (is_won_stage or is_lost_stage) then 1 else 0 end) = 1 as is_closed,
-        max(case when is_reopened then 1 else 0 end) = 1 as was_reopened,
-        max(case when is_regression then 1 else 0 end) = 1 as had_regression,
-        max(case when is_passed_at_creation then 1 else 0 end) = 1 as entered_at_later_stage,
-        sum(case when is_skipped and not is_passed_at_creation then 1 else 0 end) as skipped_stages_count
+        intervals.entity_id as opportunity_id,
+        min(case when stages.is_accepted_or_later then intervals.entered_at end) as accepted_at,
+        max(
+            case when intervals.is_current and (intervals.is_won_stage or intervals.is_lost_stage) then intervals.entered_at end
+        ) as closed_at,
+        max(case when intervals.is_current then intervals.stage end) as current_stage,
+        max(case when intervals.is_current and intervals.is_won_stage then 1 else 0 end) = 1 as is_won,
+        max(
+            case when intervals.is_current and (intervals.is_won_stage or intervals.is_lost_stage) then 1 else 0 end
+        ) = 1 as is_closed,
+        max(case when intervals.is_reopened then 1 else 0 end) = 1 as was_reopened,
+        max(case when intervals.is_regression then 1 else 0 end) = 1 as had_regression,
+        max(case when intervals.is_passed_at_creation then 1 else 0 end) = 1 as entered_at_later_stage,
+        sum(case when intervals.is_skipped and not intervals.is_passed_at_creation then 1 else 0 end)
+            as skipped_stages_count
     from intervals
-    group by entity_id
+    left join stages on intervals.stage = stages.stage
+    group by intervals.entity_id
 ),
 
 contract_csms as (
@@ -99,10 +106,6 @@ final as (
         coalesce(milestones.entered_at_later_stage, false) as entered_at_later_stage,
         opportunities.created_at,
         milestones.accepted_at,
-        milestones.discovery_at,
-        milestones.proposal_at,
-        milestones.negotiation_at,
-        milestones.commit_at,
         milestones.closed_at
     from opportunities
     cross join as_of
