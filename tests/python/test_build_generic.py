@@ -20,8 +20,15 @@ PROJECT = Path(__file__).resolve().parents[2]
 DBT = str(Path(sys.executable).with_name("dbt"))
 
 
-def dbt(args: Sequence[str], database: Path, exports: Path, work: Path, **variables: str):
-    """Run dbt in the project with its own database, target and log folders."""
+def dbt(
+    args: Sequence[str],
+    database: Path,
+    exports: Path,
+    work: Path,
+    project: Path = PROJECT,
+    **variables: str,
+):
+    """Run dbt in the project (or a copy of it) with its own database, target and log folders."""
     env = dict(
         os.environ,
         DBT_PROFILES_DIR=str(PROJECT),
@@ -40,7 +47,7 @@ def dbt(args: Sequence[str], database: Path, exports: Path, work: Path, **variab
         + ", ".join(f"{k}: '{v}'" for k, v in {"crm_export_path": exports, **variables}.items())
         + "}",
     ]
-    return subprocess.run(command, cwd=PROJECT, env=env, capture_output=True, text=True)
+    return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
 
 
 def build_up_to(selection: str, database: Path, exports: Path, work: Path, **variables: str):

@@ -13,12 +13,13 @@ won / closed / win rate by the month of its close date, whether or not it visite
 from __future__ import annotations
 
 import csv
+import shutil
 from collections import Counter
 from pathlib import Path
 
 import duckdb
 import pytest
-from test_build_generic import dbt
+from test_build_generic import PROJECT, dbt
 
 from themodel.generator.cli import generate
 from themodel.generator.real_crm import ABSENT_FILES, STAGE_LABELS
@@ -274,12 +275,13 @@ def test_real_crm_team_median_won_cycle_days_per_close_month(real_crm):
 
 def generic_user_ids(exports: Path) -> dict[str, str]:
     """The Salesforce writer gives users ids of their own; their Username keeps the
-    generic id (u-ae-001@empresa.example). Generic exports map each id to itself."""
+    generic id (u-ae-001@empresa.example). Staging keeps an id's 15-character form.
+    Generic exports map each id to itself."""
     users = exports / "User.csv"
     if not users.exists():
         return {}
     with users.open(encoding="utf-8", newline="") as file:
-        return {row["Id"]: row["Username"].split("@")[0] for row in csv.DictReader(file)}
+        return {row["Id"][:15]: row["Username"].split("@")[0] for row in csv.DictReader(file)}
 
 
 def test_real_crm_won_and_closed_per_owner_and_close_month(real_crm):
@@ -353,3 +355,91 @@ def test_real_crm_forecast_inputs_won_and_closed_per_quarter(real_crm):
         won, closed = expected.get(quarter, (0, 0))
         expected[quarter] = (won + r["won_count"], closed + r["closed_count"])
     assert_none(mismatches("forecast_inputs_quarterly _all (won, closed)", mart, expected))
+
+
+# The company's own stage ids: the Spanish labels mapped to ids of its own, with
+# only the hand-off, acceptance and the outcomes marked as fixed milestones.
+COMPANY_STAGES = {
+    "Prospección": ("prospeccion", "opportunity_created"),
+    "Calificación": ("calificacion", "accepted"),
+    "Propuesta": ("propuesta", ""),
+    "Negociación": ("negociacion", ""),
+    "Compromiso": ("compromiso", ""),
+    "Cerrada ganada": ("cerrada_ganada", "closed_won"),
+    "Cerrada perdida": ("cerrada_perdida", "closed_lost"),
+}
+
+
+@pytest.fixture(scope="module")
+def own_stages(tmp_path_factory: pytest.TempPathFactory):
+    """A copy of the project whose stage mapping holds the company's own opportunity
+    stages only (as a user who edits seeds/stage_mapping.csv has), built on the
+    real_crm company in the generic format."""
+    work = tmp_path_factory.mktemp("own_stages")
+    project = work / "project"
+    shutil.copytree(
+        PROJECT,
+        project,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "warehouse", "target", "logs", "dbt_packages"
+        ),
+    )
+    mapping = project / "seeds" / "stage_mapping.csv"
+    with mapping.open(encoding="utf-8", newline="") as file:
+        reader = csv.DictReader(file)
+        fields = reader.fieldnames
+        rows = []
+        for row in reader:
+            if row["source_system"] == "generic" and row["entity_type"] == "opportunity":
+                if row["source_label"] not in COMPANY_STAGES:
+                    continue
+                row["canonical_stage"], row["milestone"] = COMPANY_STAGES[row["source_label"]]
+            rows.append(row)
+    with mapping.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    exports = work / "exports"
+    truth = generate(1, 42, exports, profile="real_crm")
+    database = work / "warehouse.duckdb"
+    built = dbt(["build"], database, exports, work, project=project, as_of_date=AS_OF)
+    assert built.returncode == 0, built.stdout[-5000:]
+    with duckdb.connect(str(database), read_only=True) as con:
+        yield con, truth
+
+
+def test_own_stages_are_the_funnel_stages_and_every_figure_holds(own_stages):
+    """Funnel and bottleneck speak the company's stage ids; won, closed and funnel
+    coverage equal the truth as with the canonical ids; no deal is a hand-off."""
+    con, truth = own_stages
+    funnel = [
+        row[0]
+        for row in con.execute(
+            "select stage from marts.funnel_stage_conversion"
+            " group by stage order by min(stage_order)"
+        ).fetchall()
+    ]
+    assert funnel == ["prospeccion", "calificacion", "propuesta", "negociacion", "compromiso"]
+    bottleneck_stages = {
+        row[0] for row in con.execute("select distinct stage from marts.funnel_bottlenecks")
+    }
+    assert bottleneck_stages <= set(funnel) | {"lead_created", "mql", "sdr_working", "qualified"}
+    mart = {
+        month: (won, closed)
+        for month, won, closed in con.execute(
+            "select strftime(month, '%Y-%m'), won_count, closed_count"
+            " from marts.field_sales_kpis_monthly where is_team_row and closed_count > 0"
+        ).fetchall()
+    }
+    expected = {
+        row["month"]: (row["won_count"], row["closed_count"])
+        for row in new_business_truth(truth)["team_by_close_month"]
+        if row["closed_count"] > 0
+    }
+    assert_none(mismatches("team (won, closed)", mart, expected))
+    (accepted_without_stage,) = con.execute(
+        "select count(*) from facts.fct_opportunities where is_won and not is_accepted"
+    ).fetchone()
+    assert accepted_without_stage == 0
+    (handoffs,) = con.execute("select count(*) from facts.fct_handoffs").fetchone()
+    assert handoffs == 0
