@@ -421,7 +421,8 @@ def test_own_stages_are_the_funnel_stages_and_every_figure_holds(own_stages):
     ]
     assert funnel == ["prospeccion", "calificacion", "propuesta", "negociacion", "compromiso"]
     bottleneck_stages = {
-        row[0] for row in con.execute("select distinct stage from marts.funnel_bottlenecks")
+        row[0]
+        for row in con.execute("select distinct stage from marts.funnel_bottlenecks").fetchall()
     }
     assert bottleneck_stages <= set(funnel) | {"lead_created", "mql", "sdr_working", "qualified"}
     mart = {

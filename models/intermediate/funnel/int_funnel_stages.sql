@@ -8,6 +8,8 @@
 -- stage (without an accepted milestone: the first stage after the entry stage).
 with mapping as (
     select * from {{ ref('stage_mapping') }}
+    -- the rows of this build's export format: another format's stages are not this company's
+    where source_system = '{{ var("crm_source") }}'
 ),
 
 stages as (
