@@ -47,7 +47,7 @@ acceptance as (
     left join stages
         on
             bounds.entity_type = stages.entity_type
-            and stages.stage_order > bounds.entry_stage_order
+            and bounds.entry_stage_order < stages.stage_order
     group by bounds.entity_type, bounds.accepted_stage_order
 ),
 

@@ -52,7 +52,10 @@ milestones as (
         intervals.entity_id as opportunity_id,
         min(case when stages.is_accepted_or_later then intervals.entered_at end) as accepted_at,
         max(
-            case when intervals.is_current and (intervals.is_won_stage or intervals.is_lost_stage) then intervals.entered_at end
+            case
+                when intervals.is_current and (intervals.is_won_stage or intervals.is_lost_stage)
+                    then intervals.entered_at
+            end
         ) as closed_at,
         max(case when intervals.is_current then intervals.stage end) as current_stage,
         max(case when intervals.is_current and intervals.is_won_stage then 1 else 0 end) = 1 as is_won,
