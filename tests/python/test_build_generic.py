@@ -436,6 +436,10 @@ def test_snapshots_rebuild_stage_history_for_a_crm_without_history(tmp_path):
     assert [
         (stage, str(entered), str(exited), current) for stage, entered, exited, current in visits
     ] == [
+        # created at Proposal: the earlier stages were passed at its creation
+        ("opportunity_created", "2024-01-01 10:00:00", "2024-01-01 10:00:00", False),
+        ("accepted", "2024-01-01 10:00:00", "2024-01-01 10:00:00", False),
+        ("discovery", "2024-01-01 10:00:00", "2024-01-01 10:00:00", False),
         ("proposal", "2024-01-01 10:00:00", "2024-01-09 08:00:00", False),
         ("negotiation", "2024-01-09 08:00:00", "None", True),
     ]

@@ -558,9 +558,9 @@ def test_activities_and_leads_worked_per_sdr_and_month(raw, mart):
 
 
 def closed_by_ae(raw: Exports) -> pd.DataFrame:
-    """Accepted new-business deals closed, with the AE who owned them at close."""
+    """Every decided new-business deal (accepted or not), with the AE who owned it at close."""
     deals = new_business(raw)
-    deals = deals[deals["is_closed"] & deals["is_accepted"] & deals["closing_owner"].notna()].copy()
+    deals = deals[deals["is_closed"] & deals["closing_owner"].notna()].copy()
     deals["month"] = deals["closed_at"].map(month_of)
     deals["cycle_days"] = (deals["closed_at"] - deals["created_at"]).dt.total_seconds() / 86400
     return deals
@@ -618,17 +618,24 @@ def test_median_won_cycle_days_per_ae_and_month(raw, mart):
 
 
 def test_stage_conversion_per_cohort(raw, mart):
-    """Of the new-business deals created in a month at the first stage: for each
-    funnel stage they reached (visited or jumped over on a forward move), whether
+    """Of the new-business deals created in a month: for each funnel stage they
+    reached (visited, jumped over on a forward move, or passed at creation by a deal
+    created at a later stage; created lost, only the first), whether
     they advanced from it (ever moved on to a later stage that is not a loss), were
     lost there (did not advance and are closed) or are still open there."""
     deals = new_business(raw)
     visits = raw.stage_visits.groupby("opportunity_id")["stage"].agg(list)
     rows = []
     for deal, stages in visits.items():
-        if deal not in deals.index or stages[0] != FUNNEL[0]:
+        if deal not in deals.index:
             continue
         reached, advanced = set(), set()
+        if stages[0] in ORDER and ORDER[stages[0]] > 0:
+            passed = set(FUNNEL[: ORDER[stages[0]]])
+            reached |= passed
+            advanced |= passed
+        elif stages[0] in LOST:
+            reached.add(FUNNEL[0])
         for before, after in zip(stages, [*stages[1:], None], strict=True):
             if before in FUNNEL:
                 reached.add(before)
