@@ -2,8 +2,11 @@
 -- of the month in the role (a mid-month transfer splits the month), the month
 -- in the role (1 = the month they started), the ramp factor from
 -- seeds/ramp_schedule.csv and the productive FTE = share × ramp factor.
+-- Roles are the mapped ones and, for people without any, the one inferred from
+-- what they did (int_user_roles_resolved; role_source says which): an inferred
+-- role ramps from its start like a mapped one.
 with roles as (
-    select * from {{ ref('stg_crm__user_roles') }}
+    select * from {{ ref('int_user_roles_resolved') }}
 ),
 
 users as (
@@ -22,6 +25,7 @@ stints as (
     select
         roles.user_id,
         roles.role,
+        roles.role_source,
         roles.team,
         roles.valid_from,
         -- a stint ends at its valid_to, at the person's departure, or now
@@ -31,13 +35,15 @@ stints as (
             as_of.as_of_at
         ) as valid_until
     from roles
-    inner join users on roles.user_id = users.user_id
+    -- an inferred role's person may be missing from the users export (mapped ones
+    -- never are: their rows are quarantined as orphan_reference); then it stays open
+    left join users on roles.user_id = users.user_id
     cross join as_of
 ),
 
 months as (
     {{ date_spine('month',
-        "(select " ~ dbt.date_trunc('month', 'min(valid_from)') ~ " from " ~ ref('stg_crm__user_roles') ~ ")",
+        "(select " ~ dbt.date_trunc('month', 'min(valid_from)') ~ " from " ~ ref('int_user_roles_resolved') ~ ")",
         dbt.dateadd('month', 1, "(select " ~ dbt.date_trunc('month', 'as_of_at') ~ " from " ~ ref('int_as_of_date') ~ ")")) }}
 ),
 
@@ -45,6 +51,7 @@ stint_months as (
     select
         stints.user_id,
         stints.role,
+        stints.role_source,
         stints.team,
         months.date_month as month,
         {{ dbt.datediff(dbt.date_trunc('month', 'stints.valid_from'), 'months.date_month', 'month') }} + 1  -- noqa: LT05
@@ -79,6 +86,8 @@ final as (
         {{ surrogate_key(['user_id', 'role', 'month']) }} as user_role_month_id,
         user_id,
         role,
+        -- one source per person: inferred only when no role is mapped
+        max(role_source) as role_source,
         max(team) as team,
         min(month_in_role) as month_in_role,
         sum(1.0 * seconds_in_role / seconds_in_month) as month_share,

@@ -22,6 +22,8 @@ final as (
         cast(opportunities.amount * rates.rate as decimal(18, 2)) as amount_reporting,
         opportunities.is_closed,
         opportunities.is_won,
+        -- the export gave no type: opportunity_type is var('default_opportunity_type')
+        opportunities.is_type_defaulted,
         opportunities.has_budget,
         opportunities.has_authority,
         opportunities.has_need,
