@@ -1,12 +1,13 @@
 -- One row per user: name, manager, employment dates and the role held at the
--- as-of moment (or last held). Employees' names are not customer personal data;
+-- as-of moment (or last held), mapped from the role export or inferred from
+-- what they did (int_user_roles_resolved). Employees' names are not customer personal data;
 -- BI tools show them instead of ids. Role history: int_user_role_months.
 with users as (
     select * from {{ ref('stg_crm__users') }}
 ),
 
 roles as (
-    select * from {{ ref('stg_crm__user_roles') }}
+    select * from {{ ref('int_user_roles_resolved') }}
 ),
 
 as_of as (
@@ -18,6 +19,7 @@ latest_roles as (
     select
         roles.user_id,
         roles.role,
+        roles.role_source,
         roles.team,
         row_number() over (
             partition by roles.user_id order by roles.valid_from desc, roles.role asc
@@ -34,6 +36,7 @@ final as (
         users.full_name,
         coalesce(latest_roles.role, 'unknown') as latest_role,
         latest_roles.team as latest_team,
+        latest_roles.role_source,
         users.is_active,
         users.hired_at,
         users.terminated_at

@@ -14,7 +14,7 @@ role_months as (
 ),
 
 roles as (
-    select * from {{ ref('stg_crm__user_roles') }}
+    select * from {{ ref('int_user_roles_resolved') }}
     where role = 'field_sales'
 ),
 
@@ -24,7 +24,7 @@ users as (
 
 quarters as (
     {{ date_spine('quarter',
-        "(select " ~ dbt.date_trunc('quarter', 'min(valid_from)') ~ " from " ~ ref('stg_crm__user_roles') ~ ")",
+        "(select " ~ dbt.date_trunc('quarter', 'min(valid_from)') ~ " from " ~ ref('int_user_roles_resolved') ~ ")",
         dbt.dateadd('quarter', 1, "(select " ~ dbt.date_trunc('quarter', 'as_of_date') ~ " from "
             ~ ref('int_as_of_date') ~ ")")) }}
 ),

@@ -7,7 +7,7 @@ with pipeline as (
 ),
 
 roles as (
-    select * from {{ ref('stg_crm__user_roles') }}
+    select * from {{ ref('int_user_roles_resolved') }}
 ),
 
 users as (

@@ -34,7 +34,7 @@ activities as (
 ),
 
 roles as (
-    select * from {{ ref('stg_crm__user_roles') }}
+    select * from {{ ref('int_user_roles_resolved') }}
     where role = 'inside_sales'
 ),
 
