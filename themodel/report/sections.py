@@ -522,6 +522,8 @@ def waterfall(ctx: Context) -> str:
         select sum(opening_amount) as opening_amount, sum(created_amount) as created_amount,
             sum(reopened_amount) as reopened_amount, -sum(won_amount) as won_amount,
             -sum(lost_amount) as lost_amount, sum(amount_changed_amount) as amount_changed_amount,
+            sum(amount_appeared_amount) as amount_appeared_amount,
+            -sum(amount_vanished_amount) as amount_vanished_amount,
             sum(closing_amount) as closing_amount, sum(pushed_out_amount) as pushed_out_amount,
             sum(pulled_in_amount) as pulled_in_amount, count(*) as n
         from marts.{model} where {ctx.segment_filter()} and month = ?
@@ -537,6 +539,8 @@ def waterfall(ctx: Context) -> str:
         ("won", "delta"),
         ("lost", "delta"),
         ("amount_changed", "delta"),
+        ("amount_appeared", "delta"),
+        ("amount_vanished", "delta"),
         ("closing", "total"),
     ]
     chart = charts.waterfall_chart(
@@ -552,8 +556,8 @@ def waterfall(ctx: Context) -> str:
         "waterfall",
         f"Pipeline waterfall, {ctx.month:%Y-%m}",
         "How the open new-business pipeline moved in the as-of month: opening + created + "
-        "reopened - won - lost + amount changed = closing; pushed out and pulled in are close "
-        "dates moved out of or into the month.",
+        "reopened - won - lost + amount changed + amount appeared - amount vanished = closing; "
+        "pushed out and pulled in are close dates moved out of or into the month.",
         chart,
         table(
             ["", "amount"],

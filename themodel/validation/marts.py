@@ -303,7 +303,8 @@ derived, checks = row_rules(
     row_rule(
         "amounts_balance",
         "abs(opening_amount + created_amount + reopened_amount - won_amount - lost_amount"
-        " + amount_changed_amount - closing_amount) <= 0.05",
+        " + amount_changed_amount + amount_appeared_amount - amount_vanished_amount"
+        " - closing_amount) <= 0.05",
     ),
 )
 register(
@@ -325,6 +326,8 @@ register(
         "won_amount",
         "lost_amount",
         "amount_changed_amount",
+        "amount_appeared_amount",
+        "amount_vanished_amount",
         "closing_amount",
         "pushed_out_amount",
         "pulled_in_amount",
@@ -345,6 +348,8 @@ register(
         "reopened_amount",
         "won_amount",
         "lost_amount",
+        "amount_appeared_amount",
+        "amount_vanished_amount",
         "closing_amount",
         "pushed_out_amount",
         "pulled_in_amount",

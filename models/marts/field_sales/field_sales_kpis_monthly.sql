@@ -93,7 +93,8 @@ slip_events as (
         owners.field_value as user_id,
         cast({{ dbt.date_trunc('month', 'slips.changed_at') }} as date) as month,
         slips.opportunity_id,
-        slips.change_days
+        slips.change_days,
+        slips.is_outlier
     from slips
     inner join owners
         on
@@ -107,7 +108,8 @@ slip_totals as (
         case when levels.is_team_row then '_team' else slip_events.user_id end as user_id,
         slip_events.month,
         count(distinct slip_events.opportunity_id) as slipped_deals_count,
-        sum(slip_events.change_days) as slip_days
+        -- an outlier push counts as a slipped deal, not in the days (var max_slip_days)
+        sum(case when not slip_events.is_outlier then slip_events.change_days else 0 end) as slip_days
     from slip_events
     cross join levels
     group by 1, 2

@@ -54,12 +54,15 @@ stage_win_rates as (
 ),
 
 -- slip of a won deal: its close date against the first close date it was given
+-- (the first promise: a close date replaced within a minute promised nothing);
+-- a slip of more than var('max_slip_days') either way is an outlier, left out
 first_close_dates as (
     select
         opportunity_id,
         cast(field_value as date) as first_close_date,
         row_number() over (partition by opportunity_id order by valid_from) as version_number
     from close_dates
+    where {{ is_close_date_promise('valid_from', 'valid_to') }}
 ),
 
 segment_slips as (
@@ -72,7 +75,10 @@ segment_slips as (
     from decided_deals
     inner join first_close_dates
         on decided_deals.opportunity_id = first_close_dates.opportunity_id and first_close_dates.version_number = 1
-    where decided_deals.is_won
+    where
+        decided_deals.is_won
+        and not {{ is_slip_outlier(dbt.datediff('first_close_dates.first_close_date',
+            'cast(decided_deals.closed_at as date)', 'day')) }}
     group by decided_deals.segment
 ),
 

@@ -1,9 +1,11 @@
 -- Open new-business pipeline per month and segment as a waterfall that
--- balances: opening + created + reopened - won - lost + amount_changed = closing,
--- and the closing of a month is the opening of the next. Built from the daily
--- pipeline (each deal's state at the end of each day): a deal enters when it is
--- open at the end of a day and was not the day before, leaves when the reverse
--- happens, and every day it stays its change in value is amount_changed.
+-- balances: opening + created + reopened - won - lost + amount_changed
+-- + amount_appeared - amount_vanished = closing, and the closing of a month is
+-- the opening of the next. Built from the daily pipeline (each deal's state at
+-- the end of each day): a deal enters when it is open at the end of a day and was
+-- not the day before, leaves when the reverse happens, and every day it stays its
+-- change in value is amount_changed, or amount_appeared / amount_vanished when
+-- its amount was set from none or removed (a deal without an amount still counts).
 with pipeline as (
     select * from {{ ref('int_pipeline_daily') }}
     where opportunity_type = 'new_business'
@@ -79,17 +81,31 @@ exits as (
     group by leavings.opportunity_id, leavings.segment, leavings.left_date, leavings.amount_reporting
 ),
 
--- value change of a deal open on two consecutive days (amount edits and exchange rates)
+-- value change of a deal open on two consecutive days: amount edits and exchange
+-- rates (amount_changed, signed), an amount set on a deal that had none
+-- (amount_appeared, the new amount) or removed from it (amount_vanished, the old one)
 amount_changes as (
     select
         segment,
         cast({{ dbt.date_trunc('month', 'pipeline_date') }} as date) as month,
-        'amount_changed' as movement,
-        amount_reporting - previous_amount_reporting as movement_amount
+        case
+            when previous_amount_reporting is null then 'amount_appeared'
+            when amount_reporting is null then 'amount_vanished'
+            else 'amount_changed'
+        end as movement,
+        case
+            when previous_amount_reporting is null then amount_reporting
+            when amount_reporting is null then previous_amount_reporting
+            else amount_reporting - previous_amount_reporting
+        end as movement_amount
     from sequenced
     where
         previous_date = {{ dbt.dateadd('day', -1, 'pipeline_date') }}
-        and amount_reporting != previous_amount_reporting
+        and (
+            amount_reporting != previous_amount_reporting
+            or (amount_reporting is null and previous_amount_reporting is not null)
+            or (amount_reporting is not null and previous_amount_reporting is null)
+        )
 ),
 
 movements as (
@@ -108,7 +124,10 @@ movement_totals as (
             sum(case when movement = '{{ movement }}' then 1 else 0 end) as {{ movement }}_count,
             sum(case when movement = '{{ movement }}' then movement_amount else 0 end) as {{ movement }}_amount,
         {%- endfor %}
-        sum(case when movement = 'amount_changed' then movement_amount else 0 end) as amount_changed_amount
+        {%- for movement in ['amount_changed', 'amount_appeared', 'amount_vanished'] %}
+            sum(case when movement = '{{ movement }}' then movement_amount else 0 end)
+                as {{ movement }}_amount{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from movements
     group by segment, month
 ),
@@ -205,6 +224,8 @@ grid as (
             coalesce(movement_totals.{{ movement }}_amount, 0) as {{ movement }}_amount,
         {%- endfor %}
         coalesce(movement_totals.amount_changed_amount, 0) as amount_changed_amount,
+        coalesce(movement_totals.amount_appeared_amount, 0) as amount_appeared_amount,
+        coalesce(movement_totals.amount_vanished_amount, 0) as amount_vanished_amount,
         coalesce(close_date_move_totals.pushed_out_count, 0) as pushed_out_count,
         coalesce(close_date_move_totals.pushed_out_amount, 0) as pushed_out_amount,
         coalesce(close_date_move_totals.pulled_in_count, 0) as pulled_in_count,
@@ -245,6 +266,8 @@ final as (
         cast(won_amount as decimal(18, 2)) as won_amount,
         cast(lost_amount as decimal(18, 2)) as lost_amount,
         cast(amount_changed_amount as decimal(18, 2)) as amount_changed_amount,
+        cast(amount_appeared_amount as decimal(18, 2)) as amount_appeared_amount,
+        cast(amount_vanished_amount as decimal(18, 2)) as amount_vanished_amount,
         cast(closing_amount as decimal(18, 2)) as closing_amount,
         cast(pushed_out_amount as decimal(18, 2)) as pushed_out_amount,
         cast(pulled_in_amount as decimal(18, 2)) as pulled_in_amount,
