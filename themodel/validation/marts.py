@@ -372,6 +372,28 @@ derived, checks = row_rules(
     ),
 )
 register(
+    "customer_deals_monthly",
+    columns_exactly(
+        "opportunity_type",
+        "reporting_currency",
+        "closed_count",
+        "won_count",
+        "lost_count",
+        "won_amount",
+        "win_rate",
+        "owners_count",
+        "month",
+    )
+    + keys("month", "opportunity_type")
+    + rates("win_rate")
+    + non_negative("closed_count", "won_count", "lost_count", "won_amount", "owners_count")
+    + [
+        in_set("opportunity_type", ["renewal", "expansion"]),
+        a_at_least_b("closed_count", "won_count"),
+    ],
+)
+
+register(
     "customer_success_kpis_monthly",
     columns_exactly(
         "user_id",
