@@ -57,6 +57,7 @@ final as (
         end as cycle_days,
         journeys.skipped_stages_count,
         journeys.is_closed,
+        opportunities.is_type_defaulted,
         journeys.is_won,
         journeys.is_closed and not journeys.is_won as is_lost,
         -- handed from one person or role to another: created by someone other

@@ -203,6 +203,10 @@ def test_real_crm_staging_maps_the_spanish_stages_and_the_empty_type(real_crm):
         " where opportunity_type = 'new_business'"
     ).fetchone()
     assert new_business == new_business_truth(truth)["deal_count"]
+    (defaulted,) = con.execute(
+        "select count(*) from facts.fct_opportunities where is_type_defaulted"
+    ).fetchone()
+    assert defaulted == new_business_truth(truth)["empty_type_count"]
     roles = {
         r
         for (r,) in con.execute("select distinct role from staging.stg_crm__user_roles").fetchall()
