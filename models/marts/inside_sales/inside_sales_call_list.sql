@@ -7,8 +7,8 @@
 --   due_follow_up      lead in sdr_working whose last touch (or, never touched,
 --                      its entry into sdr_working) is older than
 --                      var('call_list_follow_up_days') days (longest untouched first)
---   stale_handoff      new-business opportunity the SDR created, still in
---                      opportunity_created after var('call_list_stale_handoff_days') days
+--   stale_handoff      new-business opportunity the SDR created, still in the
+--                      hand-off (entry) stage after var('call_list_stale_handoff_days') days
 -- Only SDRs who hold the inside sales role at the as-of moment; unassigned leads
 -- are on no list.
 with leads as (
@@ -27,6 +27,12 @@ journeys as (
 intervals as (
     select * from {{ ref('int_stage_intervals_reconstructed') }}
     where not is_skipped
+),
+
+-- the hand-off stage, whatever id the company gives it
+entry_stages as (
+    select * from {{ ref('int_funnel_stages') }}
+    where entity_type = 'opportunity' and is_entry_stage
 ),
 
 activities as (
@@ -146,11 +152,11 @@ handoff_candidates as (
     from journeys
     inner join stages_as_of
         on stages_as_of.entity_type = 'opportunity' and journeys.opportunity_id = stages_as_of.entity_id
+    inner join entry_stages on stages_as_of.stage = entry_stages.stage
     left join opportunity_touches on journeys.opportunity_id = opportunity_touches.opportunity_id
     cross join call_day
     where
-        stages_as_of.stage = 'opportunity_created'
-        and journeys.lead_id is not null
+        journeys.lead_id is not null
         and {{ dbt.datediff('journeys.created_at', 'call_day.as_of_at', 'second') }}
         > {{ var('call_list_stale_handoff_days') }} * 86400
 ),
