@@ -16,7 +16,6 @@ from themodel.report.labels import PROJECT, Labels
 
 ALL = "all"
 TREND_MONTHS = 12
-STAGES = ["opportunity_created", "accepted", "discovery", "proposal", "negotiation", "commit"]
 
 
 @dataclass(frozen=True)
@@ -462,7 +461,16 @@ def forecast(ctx: Context) -> str:
         group by stage
         """,
     )
-    open_pipeline.sort(key=lambda p: STAGES.index(p["stage"]) if p["stage"] in STAGES else 99)
+    # the company's own stage order, as the funnel mart has it
+    order = {
+        r["stage"]: r["stage_order"]
+        for r in rows(
+            ctx,
+            "select stage, min(stage_order) as stage_order"
+            " from marts.funnel_stage_conversion group by stage",
+        )
+    }
+    open_pipeline.sort(key=lambda p: (order.get(p["stage"], 10**6), p["stage"]))
     built_as_of = open_pipeline[0]["as_of_date"] if open_pipeline else None
     labels = [q["quarter"] for q in quarters]
     inputs = [
