@@ -163,20 +163,25 @@
   {{ return(sql) }}
 {% endmacro %}
 
+{#- An empty field is a null: dbt-spark's session binds None as the text 'None',
+    so it is written as a null literal and left out of the bindings. -#}
 {% macro spark__load_csv_rows(model, agate_table) %}
   {% set column_override = model['config'].get('column_types', {}) %}
   {% set statements = [] %}
   {% for chunk in agate_table.rows | batch(get_batch_size()) %}
       {% set bindings = [] %}
-      {% for row in chunk %}
-          {% do bindings.extend(row) %}
-      {% endfor %}
       {% set sql %}
           insert into {{ this.render() }} values
           {% for row in chunk -%}
               ({%- for col_name in agate_table.column_names -%}
                   {%- set type = spark_type(column_override.get(col_name, adapter.convert_type(agate_table, loop.index0))) -%}
+                  {%- set value = row[loop.index0] -%}
+                  {%- if value is none -%}
+                    cast(null as {{ type }})
+                  {%- else -%}
+                    {%- do bindings.append(value) -%}
                     cast({{ get_binding_char() }} as {{ type }})
+                  {%- endif -%}
                   {%- if not loop.last %},{%- endif %}
               {%- endfor -%})
               {%- if not loop.last %},{%- endif %}

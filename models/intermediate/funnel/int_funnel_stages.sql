@@ -16,8 +16,7 @@ stages as (
     select
         entity_type,
         canonical_stage as stage,
-        -- empty on Spark, null elsewhere, for the company's own working stages
-        min(nullif(milestone, '')) as milestone,
+        min(milestone) as milestone,
         min(owning_role) as owning_role,
         min(stage_order) as stage_order,
         max(case when is_won then 1 else 0 end) = 1 as is_won,
