@@ -206,6 +206,9 @@
 {%- endmacro %}
 
 {% macro base_opportunities(source_name) -%}
+{#- A deal without a pipeline (record type) is in var('default_pipeline_id');
+    its stage label is mapped by its pipeline's rows of the stage mapping. -#}
+{%- set pipeline = "coalesce(" ~ clean_id('raw.raw_pipeline_id') ~ ", '" ~ default_pipeline_id() ~ "')" -%}
 {{ stage_export(
     source_name, 'opportunities', key='opportunity_id',
     parsed=[
@@ -214,6 +217,7 @@
         [clean_id('raw_lead_id'), 'lead_id'],
         ["coalesce(" ~ clean_label('raw_opportunity_type') ~ ", '" ~ default_opportunity_type() ~ "')", 'opportunity_type'],
         [clean_label('raw_opportunity_type') ~ " is null", 'is_type_defaulted'],
+        [pipeline, 'pipeline_id'],
         [parse_timestamp('raw_created_at'), 'created_at'],
         [clean_id('raw_created_by_id'), 'created_by_id'],
         [clean_id('raw_owner_id'), 'owner_id'],
@@ -247,7 +251,7 @@
         ['account_id is not null and known_account_id is null', 'orphan_reference'],
     ],
     version_by='modified_at',
-    joins=join_stage_label('stage_map', 'stage', 'opportunity', source_name)
+    joins=join_stage_label('stage_map', 'stage', 'opportunity', source_name, pipeline=pipeline)
         ~ " left join (select record_key from " ~ ref('base_' ~ source_name ~ '__accounts')
         ~ " where row_status = 'staged') as account_keys on account_keys.record_key = "
         ~ clean_id('raw.raw_account_id'),
@@ -258,6 +262,11 @@
 {#- Field history. Stage values are mapped to canonical stages; amounts and
     dates are normalised to plain text numbers and ISO dates. -#}
 {%- set field = clean_label('raw.raw_field') -%}
+{#- a stage value is mapped by the rows of its deal's (current) pipeline -#}
+{%- set opportunity_keys = " left join (select record_key, pipeline_id from " ~ ref('base_' ~ source_name ~ '__opportunities')
+    ~ " where row_status = 'staged') as opportunity_keys on opportunity_keys.record_key = "
+    ~ clean_id('raw.raw_opportunity_id') -%}
+{%- set pipeline = "coalesce(opportunity_keys.pipeline_id, '" ~ default_pipeline_id() ~ "')" -%}
 {%- set normalised -%}
     case {{ field }}
         when 'stage' then {stage}
@@ -289,11 +298,9 @@
         ["field = 'close_date' and raw_new_value is not null and new_value is null", 'unparseable_date'],
         ['known_opportunity_id is null', 'orphan_reference'],
     ],
-    joins=join_stage_label('old_map', 'old_value', 'opportunity', source_name)
-        ~ " " ~ join_stage_label('new_map', 'new_value', 'opportunity', source_name)
-        ~ " left join (select record_key from " ~ ref('base_' ~ source_name ~ '__opportunities')
-        ~ " where row_status = 'staged') as opportunity_keys on opportunity_keys.record_key = "
-        ~ clean_id('raw.raw_opportunity_id'),
+    joins=opportunity_keys
+        ~ " " ~ join_stage_label('old_map', 'old_value', 'opportunity', source_name, pipeline, opportunity_keys)
+        ~ " " ~ join_stage_label('new_map', 'new_value', 'opportunity', source_name, pipeline, opportunity_keys),
 ) }}
 {%- endmacro %}
 

@@ -32,7 +32,7 @@
             'required': ['lead_id', 'created_at', 'status'],
         },
         'opportunities': {
-            'columns': ['opportunity_id', 'account_id', 'lead_id', 'opportunity_type', 'created_at', 'created_by_id', 'owner_id', 'stage', 'amount', 'currency', 'close_date', 'is_closed', 'is_won', 'lost_reason', 'competitor', 'forecast_category', 'handoff_note', 'has_budget', 'has_authority', 'has_need', 'has_timeline', 'modified_at', 'is_deleted'],
+            'columns': ['opportunity_id', 'account_id', 'lead_id', 'opportunity_type', 'created_at', 'created_by_id', 'owner_id', 'stage', 'amount', 'currency', 'close_date', 'is_closed', 'is_won', 'lost_reason', 'competitor', 'forecast_category', 'handoff_note', 'has_budget', 'has_authority', 'has_need', 'has_timeline', 'modified_at', 'pipeline_id', 'is_deleted'],
             'required': ['opportunity_id', 'created_at', 'stage'],
         },
         'opportunity_changes': {

@@ -47,7 +47,7 @@
         },
         'opportunity': {
             'files': ['Opportunity', 'sf_opportunity_data', 'opportunity'],
-            'columns': ['id', 'is_deleted', 'account_id', 'type', 'stage_name', 'amount', 'currency_iso_code', 'close_date', 'is_closed', 'is_won', 'forecast_category_name', 'forecast_category', 'owner_id', 'created_by_id', 'loss_reason_c', 'main_competitor_c', 'handoff_note_c', 'budget_confirmed_c', 'authority_confirmed_c', 'need_confirmed_c', 'timeline_confirmed_c', 'created_date', 'last_modified_date', '_fivetran_synced'],
+            'columns': ['id', 'is_deleted', 'account_id', 'type', 'stage_name', 'amount', 'currency_iso_code', 'close_date', 'is_closed', 'is_won', 'forecast_category_name', 'forecast_category', 'owner_id', 'created_by_id', 'loss_reason_c', 'main_competitor_c', 'handoff_note_c', 'budget_confirmed_c', 'authority_confirmed_c', 'need_confirmed_c', 'timeline_confirmed_c', 'created_date', 'last_modified_date', 'record_type_id', '_fivetran_synced'],
             'required': ['id', 'stage_name'],
             'file_required': true,
         },

@@ -162,17 +162,57 @@ select * from final
 
 {#- Left join to the label mapping seed for one label column. Each distinct raw
     label is cleaned and mapped once (a few dozen, not millions of rows), then
-    joined back on its raw text. -#}
-{% macro join_stage_label(alias, column, entity_type, source_system) -%}
+    joined back on its raw text. With a pipeline (an expression over raw, and
+    pipeline_join for the tables it reads; the caller joins the same tables
+    before this join), a label is mapped by the pipeline's own row, else by the
+    all-pipelines row (empty pipeline_id): for a pipeline with rows of its own
+    only the rows of the fixed milestones, as its working stages are its own. -#}
+{% macro join_stage_label(alias, column, entity_type, source_system, pipeline=none, pipeline_join='') -%}
+    {%- set mapping_pipeline = clean_pipeline_id('mapping.pipeline_id', source_system) -%}
     left join (
-        select
-            labels.raw_label,
-            mapping.*
-        from (select distinct raw_{{ column }} as raw_label from copies_numbered) as labels
-        inner join {{ ref('stage_mapping') }} as mapping
-            on mapping.source_system = '{{ source_system }}'
-            and mapping.entity_type = '{{ entity_type }}'
-            and {{ clean_label('mapping.source_label') }} = {{ clean_label('labels.raw_label') }}
+        select *
+        from (
+            select
+                labels.raw_label,
+                labels.pipeline_key,
+                mapping.*,
+                -- the pipeline's own row wins over the all-pipelines row
+                rank() over (
+                    partition by labels.raw_label, labels.pipeline_key
+                    order by case when {{ mapping_pipeline }} is null then 1 else 0 end
+                ) as mapping_rank
+            from (
+                select distinct
+                    raw.raw_{{ column }} as raw_label,
+                    {{ pipeline if pipeline else "''" }} as pipeline_key
+                from copies_numbered as raw
+                {{ pipeline_join if pipeline else '' }}
+            ) as labels
+            inner join {{ ref('stage_mapping') }} as mapping
+                on mapping.source_system = '{{ source_system }}'
+                and mapping.entity_type = '{{ entity_type }}'
+                and {{ clean_label('mapping.source_label') }} = {{ clean_label('labels.raw_label') }}
+            {%- if pipeline %}
+            left join (
+                select distinct {{ clean_pipeline_id('pipeline_id', source_system) }} as pipeline_id
+                from {{ ref('stage_mapping') }}
+                where source_system = '{{ source_system }}' and entity_type = '{{ entity_type }}'
+            ) as own_pipelines
+                on own_pipelines.pipeline_id = labels.pipeline_key
+            where
+                {{ mapping_pipeline }} = labels.pipeline_key
+                or (
+                    {{ mapping_pipeline }} is null
+                    and (nullif(mapping.milestone, '') is not null or own_pipelines.pipeline_id is null)
+                )
+            {%- else %}
+            where {{ mapping_pipeline }} is null
+            {%- endif %}
+        ) as ranked
+        where mapping_rank = 1
     ) as {{ alias }}
         on {{ alias }}.raw_label = raw.raw_{{ column }}
+        {%- if pipeline %}
+        and {{ alias }}.pipeline_key = {{ pipeline }}
+        {%- endif %}
 {%- endmacro %}

@@ -11,7 +11,7 @@
         'exchange_rates': ['currency', 'rate', 'rate_date'],
         'lead_status_events': ['event_id', 'lead_id', 'from_status', 'to_status', 'changed_at', '{event_order}'],
         'leads': ['lead_id', 'account_id', 'campaign_id', 'owner_id', 'converted_opportunity_id', 'channel', 'status', 'disqualified_reason', 'contact_name_hash', 'email_hash', 'phone_hash', 'fit_score', 'has_budget', 'has_authority', 'has_need', 'has_timeline', 'created_at', 'converted_at', 'modified_at'],
-        'opportunities': ['opportunity_id', 'account_id', 'lead_id', 'created_by_id', 'owner_id', 'opportunity_type', 'stage', 'stage_label', 'currency', 'lost_reason', 'competitor', 'forecast_category', 'handoff_note', 'amount', 'is_closed', 'is_won', 'is_type_defaulted', 'has_budget', 'has_authority', 'has_need', 'has_timeline', 'close_date', 'created_at', 'modified_at'],
+        'opportunities': ['opportunity_id', 'account_id', 'lead_id', 'created_by_id', 'owner_id', 'pipeline_id', 'opportunity_type', 'stage', 'stage_label', 'currency', 'lost_reason', 'competitor', 'forecast_category', 'handoff_note', 'amount', 'is_closed', 'is_won', 'is_type_defaulted', 'has_budget', 'has_authority', 'has_need', 'has_timeline', 'close_date', 'created_at', 'modified_at'],
         'opportunity_changes': ['change_id', 'opportunity_id', 'changed_by_id', 'field', 'old_value', 'new_value', 'changed_at', '{change_order}'],
         'quotas': ['user_id', 'currency', 'quota_amount', 'quarter_start_date'],
         'user_roles': ['user_id', 'role', 'role_label', 'team', 'valid_from', 'valid_to'],

@@ -36,6 +36,7 @@ final as (
             as closing_owner_id,
         opportunities.owner_id,
         journeys.csm_id,
+        journeys.pipeline_id,
         journeys.opportunity_type,
         journeys.segment,
         journeys.channel,

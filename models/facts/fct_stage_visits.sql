@@ -1,6 +1,7 @@
 -- One row per stage visit of an opportunity or lead (stages passed at creation
 -- and skipped on a forward move included, with zero time), with the deal's type,
 -- segment and lead channel, and whether the visit ended by moving forward.
+-- pipeline_id is the deal's sales process (leads: the default pipeline).
 with intervals as (
     select * from {{ ref('int_stage_intervals_reconstructed') }}
     where entity_type in ('opportunity', 'lead')
@@ -23,6 +24,7 @@ final as (
         intervals.stage_visit_id,
         intervals.entity_type,
         intervals.entity_id,
+        intervals.pipeline_id,
         coalesce(opportunities.opportunity_type, 'lead') as pipeline_type,
         coalesce(opportunities.segment, leads.segment, 'unknown') as segment,
         coalesce(opportunities.channel, leads.channel, 'unknown') as channel,
@@ -56,10 +58,12 @@ final as (
     left join stages
         on
             intervals.entity_type = stages.entity_type
+            and intervals.pipeline_id = stages.pipeline_id
             and intervals.stage = stages.stage
     left join stages as next_stages
         on
             intervals.entity_type = next_stages.entity_type
+            and intervals.pipeline_id = next_stages.pipeline_id
             and intervals.next_stage = next_stages.stage
     left join opportunities
         on intervals.entity_type = 'opportunity' and intervals.entity_id = opportunities.opportunity_id

@@ -11,6 +11,8 @@
 -- record itself for leads with no status history, and customer contracts
 -- (active from their start, renewed or churned at their end). Events after the
 -- as-of moment are left out. event_order breaks ties between equal timestamps.
+-- An opportunity's events are in its (current) pipeline and take their stage
+-- order from that pipeline's stages; leads and contracts are in the default one.
 -- Incremental, per entity: a run replaces every event of each entity with a
 -- source row since the latest event already built, less
 -- var('stage_events_lookback_days') (history that arrives a few days late is
@@ -40,6 +42,13 @@ contracts as (
     select * from {{ ref('stg_crm__contracts') }}
 ),
 
+opportunity_pipelines as (
+    select
+        opportunity_id,
+        pipeline_id
+    from {{ ref('stg_crm__opportunities') }}
+),
+
 opportunity_stage_events as (
     select
         'opportunity' as entity_type,
@@ -64,10 +73,12 @@ versions_numbered as (
         versions.created_at,
         versions.close_date,
         versions.dbt_valid_from,
+        coalesce(opportunity_pipelines.pipeline_id, '{{ default_pipeline_id() }}') as pipeline_id,
         row_number() over (
             partition by versions.opportunity_id order by versions.dbt_valid_from
         ) as version_number
     from {{ opportunity_versions() }} as versions
+    left join opportunity_pipelines on versions.opportunity_id = opportunity_pipelines.opportunity_id
     where not exists (
         select 1
         from opportunity_stage_events
@@ -95,6 +106,7 @@ opportunities_without_history as (
     left join stages as version_stages
         on
             version_stages.entity_type = 'opportunity'
+            and versions_numbered.pipeline_id = version_stages.pipeline_id
             and versions_numbered.stage = version_stages.stage
 
     union all
@@ -111,9 +123,13 @@ opportunities_without_history as (
     inner join stages as version_stages
         on
             version_stages.entity_type = 'opportunity'
+            and versions_numbered.pipeline_id = version_stages.pipeline_id
             and versions_numbered.stage = version_stages.stage
     inner join stages as entry_stage
-        on entry_stage.entity_type = 'opportunity' and entry_stage.is_entry_stage
+        on
+            entry_stage.entity_type = 'opportunity'
+            and versions_numbered.pipeline_id = entry_stage.pipeline_id
+            and entry_stage.is_entry_stage
     where
         versions_numbered.version_number = 1
         and (version_stages.is_won or version_stages.is_lost)
@@ -226,10 +242,20 @@ unioned as (
     select * from leads_without_history
 ),
 
+pipelined as (
+    select
+        unioned.*,
+        coalesce(opportunity_pipelines.pipeline_id, '{{ default_pipeline_id() }}') as pipeline_id
+    from unioned
+    left join opportunity_pipelines
+        on unioned.entity_type = 'opportunity' and unioned.entity_id = opportunity_pipelines.opportunity_id
+),
+
 final as (
     select
         unioned.entity_type,
         unioned.entity_id,
+        unioned.pipeline_id,
         unioned.stage,
         unioned.event_source,
         stages.stage_order,
@@ -237,10 +263,11 @@ final as (
         coalesce(stages.is_won, false) as is_won_stage,
         coalesce(stages.is_lost, false) as is_lost_stage,
         unioned.event_at
-    from unioned
+    from pipelined as unioned
     left join stages
         on
             unioned.entity_type = stages.entity_type
+            and unioned.pipeline_id = stages.pipeline_id
             and unioned.stage = stages.stage
     cross join as_of
     {%- if is_incremental() %}

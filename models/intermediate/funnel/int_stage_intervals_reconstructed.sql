@@ -8,7 +8,7 @@
 --                  created in: a deal created at a later stage passed every
 --                  earlier milestone at its creation (listed with zero time, as
 --                  skipped; created lost, it passed only the entry stage).
--- Ties are broken by event_order.
+-- Ties are broken by event_order. Stages are those of the entity's pipeline.
 with events as (
     select * from {{ ref('int_stage_events_unioned') }}
 ),
@@ -41,6 +41,7 @@ visits as (
     select
         entity_type,
         entity_id,
+        pipeline_id,
         stage,
         stage_order,
         is_won_stage,
@@ -62,6 +63,7 @@ skipped as (
     select
         visits.entity_type,
         visits.entity_id,
+        visits.pipeline_id,
         stages.stage,
         stages.stage_order,
         stages.is_won as is_won_stage,
@@ -79,6 +81,7 @@ skipped as (
     inner join stages
         on
             visits.entity_type = stages.entity_type
+            and visits.pipeline_id = stages.pipeline_id
             and visits.previous_stage_order < stages.stage_order
             and visits.stage_order > stages.stage_order
             and not stages.is_lost
@@ -90,11 +93,12 @@ skipped as (
 
 first_won_orders as (
     select
+        pipeline_id,
         entity_type,
         min(stage_order) as first_won_stage_order
     from stages
     where is_won
-    group by entity_type
+    group by pipeline_id, entity_type
 ),
 
 -- an opportunity's first visit at a later stage than the entry stage, up to
@@ -103,6 +107,7 @@ passed_at_creation as (
     select
         visits.entity_type,
         visits.entity_id,
+        visits.pipeline_id,
         stages.stage,
         stages.stage_order,
         stages.is_won as is_won_stage,
@@ -117,10 +122,12 @@ passed_at_creation as (
         true as is_skipped,
         true as is_passed_at_creation
     from visits
-    inner join first_won_orders on visits.entity_type = first_won_orders.entity_type
+    inner join first_won_orders
+        on visits.entity_type = first_won_orders.entity_type and visits.pipeline_id = first_won_orders.pipeline_id
     inner join stages
         on
             visits.entity_type = stages.entity_type
+            and visits.pipeline_id = stages.pipeline_id
             and stages.is_sales_stage
             and visits.stage_order > stages.stage_order
     where
@@ -166,6 +173,7 @@ final as (
             as stage_visit_id,
         numbered.entity_type,
         numbered.entity_id,
+        numbered.pipeline_id,
         numbered.stage,
         coalesce(numbered.next_stage, numbered.next_visit_stage) as next_stage,
         numbered.visit_number,

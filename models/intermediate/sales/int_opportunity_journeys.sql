@@ -68,7 +68,7 @@ milestones as (
         sum(case when intervals.is_skipped and not intervals.is_passed_at_creation then 1 else 0 end)
             as skipped_stages_count
     from intervals
-    left join stages on intervals.stage = stages.stage
+    left join stages on intervals.pipeline_id = stages.pipeline_id and intervals.stage = stages.stage
     group by intervals.entity_id
 ),
 
@@ -93,6 +93,7 @@ final as (
         accepting_owner.field_value as accepting_ae_id,
         closing_owner.field_value as closing_ae_id,
         contract_csms.csm_id,
+        opportunities.pipeline_id,
         opportunities.opportunity_type,
         coalesce(accounts.segment, 'unknown') as segment,
         milestones.current_stage,

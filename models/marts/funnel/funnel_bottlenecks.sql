@@ -2,7 +2,9 @@
 -- per segment, and the rank of its drop: rank 1 is the bottleneck of that
 -- segment and month. "In a month" is a rolling window of
 -- var('bottleneck_window_months') months ending in the month; the baseline is
--- the var('bottleneck_baseline_months') months before that window.
+-- the var('bottleneck_baseline_months') months before that window. Per pipeline
+-- (sales process): rank 1 is the bottleneck of that pipeline, segment and month;
+-- lead stages are in no sales process and rank in the default pipeline.
 {%- set window_months = var('bottleneck_window_months') %}
 {%- set baseline_months = var('bottleneck_baseline_months') %}
 
@@ -13,6 +15,7 @@ with exits as (
 
 monthly as (
     select
+        pipeline_id,
         segment,
         stage,
         min(stage_order) as stage_order,
@@ -20,7 +23,7 @@ monthly as (
         count(*) as exits_count,
         sum(case when is_advanced then 1 else 0 end) as advanced_count
     from exits
-    group by segment, stage, cast({{ dbt.date_trunc('month', 'exited_at') }} as date)
+    group by pipeline_id, segment, stage, cast({{ dbt.date_trunc('month', 'exited_at') }} as date)
 ),
 
 months as (
@@ -31,6 +34,7 @@ months as (
 
 stage_segments as (
     select distinct
+        pipeline_id,
         segment,
         stage,
         stage_order
@@ -39,6 +43,7 @@ stage_segments as (
 
 grid as (
     select
+        stage_segments.pipeline_id,
         stage_segments.segment,
         stage_segments.stage,
         stage_segments.stage_order,
@@ -49,31 +54,33 @@ grid as (
     cross join months
     left join monthly
         on
-            stage_segments.segment = monthly.segment
+            stage_segments.pipeline_id = monthly.pipeline_id
+            and stage_segments.segment = monthly.segment
             and stage_segments.stage = monthly.stage
             and months.date_month = monthly.month
 ),
 
 windowed as (
     select
+        pipeline_id,
         segment,
         stage,
         stage_order,
         month,
         sum(exits_count) over (
-            partition by segment, stage order by month
+            partition by pipeline_id, segment, stage order by month
             rows between {{ window_months - 1 }} preceding and current row
         ) as exits_count,
         sum(advanced_count) over (
-            partition by segment, stage order by month
+            partition by pipeline_id, segment, stage order by month
             rows between {{ window_months - 1 }} preceding and current row
         ) as advanced_count,
         sum(exits_count) over (
-            partition by segment, stage order by month
+            partition by pipeline_id, segment, stage order by month
             rows between {{ window_months + baseline_months - 1 }} preceding and {{ window_months }} preceding
         ) as baseline_exits_count,
         sum(advanced_count) over (
-            partition by segment, stage order by month
+            partition by pipeline_id, segment, stage order by month
             rows between {{ window_months + baseline_months - 1 }} preceding and {{ window_months }} preceding
         ) as baseline_advanced_count
     from grid
@@ -113,6 +120,7 @@ tested as (
 
 final as (
     select
+        pipeline_id,
         segment,
         stage,
         stage_order,
@@ -133,7 +141,7 @@ final as (
         -- clear drops first, then by how far conversion fell (stages with too few
         -- exits to judge come last)
         cast(row_number() over (
-            partition by segment, month
+            partition by pipeline_id, segment, month
             order by
                 case when exits_count >= {{ var('bottleneck_min_exits') }} then 0 else 1 end asc,
                 coalesce(conversion_drop, -1) desc,

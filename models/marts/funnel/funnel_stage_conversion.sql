@@ -4,7 +4,8 @@
 -- and how long they sat in the stage. Every new-business deal is in the cohort
 -- of its creation: a deal created directly at a later stage passed the earlier
 -- stages at its creation (fct_stage_visits.is_passed_at_creation), so the
--- funnel never grows down a cohort and no deal is left out.
+-- funnel never grows down a cohort and no deal is left out. Per pipeline (sales
+-- process): each deal in its own pipeline's stages.
 with visits as (
     select * from {{ ref('fct_stage_visits') }}
     where entity_type = 'opportunity' and is_sales_stage
@@ -17,6 +18,7 @@ opportunities as (
 
 funnel_stages as (
     select
+        pipeline_id,
         stage,
         stage_order
     from {{ ref('int_funnel_stages') }}
@@ -26,6 +28,7 @@ funnel_stages as (
 cohorts as (
     select
         opportunities.opportunity_id,
+        opportunities.pipeline_id,
         opportunities.segment,
         opportunities.channel,
         opportunities.is_closed,
@@ -51,6 +54,7 @@ deal_stages as (
 outcomes as (
     select
         cohorts.cohort_month,
+        cohorts.pipeline_id,
         cohorts.segment,
         cohorts.channel,
         deal_stages.stage,
@@ -68,6 +72,7 @@ outcomes as (
 totals as (
     select
         cohort_month,
+        pipeline_id,
         segment,
         channel,
         stage,
@@ -78,11 +83,12 @@ totals as (
         {{ median('completed_days_in_stage') }} as median_days_in_stage,
         {{ percentile('completed_days_in_stage', 0.75) }} as p75_days_in_stage
     from outcomes
-    group by cohort_month, segment, channel, stage
+    group by cohort_month, pipeline_id, segment, channel, stage
 ),
 
 final as (
     select
+        totals.pipeline_id,
         totals.segment,
         totals.channel,
         totals.stage,
@@ -100,7 +106,8 @@ final as (
         cast(totals.p75_days_in_stage as {{ type_double() }}) as p75_days_in_stage,
         totals.cohort_month
     from totals
-    inner join funnel_stages on totals.stage = funnel_stages.stage
+    inner join funnel_stages
+        on totals.pipeline_id = funnel_stages.pipeline_id and totals.stage = funnel_stages.stage
 )
 
 select * from final

@@ -83,6 +83,7 @@ stages_as_of as (
     select
         intervals.entity_type,
         intervals.entity_id,
+        intervals.pipeline_id,
         intervals.stage,
         intervals.entered_at
     from intervals
@@ -152,7 +153,8 @@ handoff_candidates as (
     from journeys
     inner join stages_as_of
         on stages_as_of.entity_type = 'opportunity' and journeys.opportunity_id = stages_as_of.entity_id
-    inner join entry_stages on stages_as_of.stage = entry_stages.stage
+    inner join entry_stages
+        on stages_as_of.pipeline_id = entry_stages.pipeline_id and stages_as_of.stage = entry_stages.stage
     left join opportunity_touches on journeys.opportunity_id = opportunity_touches.opportunity_id
     cross join call_day
     where

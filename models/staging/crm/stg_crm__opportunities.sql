@@ -9,6 +9,7 @@ final as (
         opportunities.lead_id,
         opportunities.created_by_id,
         opportunities.owner_id,
+        opportunities.pipeline_id,
         opportunities.opportunity_type,
         opportunities.stage,
         opportunities.stage_label,

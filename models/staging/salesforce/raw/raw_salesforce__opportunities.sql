@@ -44,6 +44,8 @@ translated as (
         opportunities.need_confirmed_c as has_need,
         opportunities.timeline_confirmed_c as has_timeline,
         coalesce(opportunities.last_modified_date, opportunities._fivetran_synced) as modified_at,
+        -- the record type is the deal's sales process (pipeline)
+        {{ sf_id15('opportunities.record_type_id') }} as pipeline_id,
         opportunities.is_deleted,
         opportunities._source_row,
         opportunities._source_file
