@@ -166,7 +166,8 @@ select * from final
     pipeline_join for the tables it reads; the caller joins the same tables
     before this join), a label is mapped by the pipeline's own row, else by the
     all-pipelines row (empty pipeline_id): for a pipeline with rows of its own
-    only the rows of the fixed milestones, as its working stages are its own. -#}
+    only the rows of the fixed milestones it gives no stage of its own, as its
+    working stages are its own. -#}
 {% macro join_stage_label(alias, column, entity_type, source_system, pipeline=none, pipeline_join='') -%}
     {%- set mapping_pipeline = clean_pipeline_id('mapping.pipeline_id', source_system) -%}
     left join (
@@ -199,11 +200,25 @@ select * from final
                 where source_system = '{{ source_system }}' and entity_type = '{{ entity_type }}'
             ) as own_pipelines
                 on own_pipelines.pipeline_id = labels.pipeline_key
+            left join (
+                select distinct
+                    {{ clean_pipeline_id('pipeline_id', source_system) }} as pipeline_id,
+                    milestone
+                from {{ ref('stage_mapping') }}
+                where
+                    source_system = '{{ source_system }}'
+                    and entity_type = '{{ entity_type }}'
+                    and nullif(milestone, '') is not null
+            ) as own_milestones
+                on own_milestones.pipeline_id = labels.pipeline_key and own_milestones.milestone = mapping.milestone
             where
                 {{ mapping_pipeline }} = labels.pipeline_key
                 or (
                     {{ mapping_pipeline }} is null
-                    and (nullif(mapping.milestone, '') is not null or own_pipelines.pipeline_id is null)
+                    and (
+                        own_pipelines.pipeline_id is null
+                        or (nullif(mapping.milestone, '') is not null and own_milestones.pipeline_id is null)
+                    )
                 )
             {%- else %}
             where {{ mapping_pipeline }} is null

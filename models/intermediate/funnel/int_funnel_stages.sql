@@ -8,9 +8,10 @@
 -- stage (without an accepted milestone: the first stage after the entry stage).
 -- Pipelines (sales processes): a pipeline's own rows (pipeline_id set) win over
 -- the all-pipelines rows of the same stage; a pipeline with rows of its own
--- keeps only the fixed milestones of the all-pipelines rows, so another
--- process's working stages are never counted as skipped in its deals. Leads and
--- contracts are in no sales process: their stages are under the default pipeline.
+-- keeps of the all-pipelines rows only the fixed milestones it gives no stage of
+-- its own, so another process's stages are never counted as skipped in its
+-- deals. Leads and contracts are in no sales process: their stages are under
+-- the default pipeline.
 with mapping as (
     select
         entity_type,
@@ -45,6 +46,15 @@ own_stages as (
     where pipeline_id is not null
 ),
 
+own_milestones as (
+    select distinct
+        pipeline_id,
+        entity_type,
+        milestone
+    from mapping
+    where pipeline_id is not null and milestone is not null
+),
+
 own_entity_types as (
     select distinct
         pipeline_id,
@@ -74,6 +84,11 @@ pipeline_rows as (
             pipelines.pipeline_id = own_stages.pipeline_id
             and shared.entity_type = own_stages.entity_type
             and shared.canonical_stage = own_stages.canonical_stage
+    left join own_milestones
+        on
+            pipelines.pipeline_id = own_milestones.pipeline_id
+            and shared.entity_type = own_milestones.entity_type
+            and shared.milestone = own_milestones.milestone
     left join own_entity_types
         on
             pipelines.pipeline_id = own_entity_types.pipeline_id
@@ -81,7 +96,10 @@ pipeline_rows as (
     where
         shared.pipeline_id is null
         and own_stages.pipeline_id is null
-        and (shared.milestone is not null or own_entity_types.pipeline_id is null)
+        and (
+            own_entity_types.pipeline_id is null
+            or (shared.milestone is not null and own_milestones.pipeline_id is null)
+        )
         -- leads and contracts are in no sales process
         and (shared.entity_type = 'opportunity' or pipelines.pipeline_id = '{{ default_pipeline_id() }}')
 ),
