@@ -34,16 +34,18 @@ def main(argv: list[str]) -> int:
 def print_bottlenecks(con) -> None:
     rows = con.execute(
         """
-        select segment, stage, month
+        select segment, stage, month, pipeline_id
         from marts.funnel_bottlenecks
         where bottleneck_rank = 1
           and month = (select max(month) from marts.funnel_bottlenecks)
-        order by segment
+        order by segment, pipeline_id
         """
     ).fetchall()
-    print("\n  current top bottleneck per segment")
-    for segment, stage, month in rows:
-        print(f"  {segment:<14} {stage:<24} ({month})")
+    several = len({row[3] for row in rows}) > 1
+    print("\n  current top bottleneck per segment" + (" and pipeline" if several else ""))
+    for segment, stage, month, pipeline in rows:
+        line = f"{segment} · {pipeline}" if several else segment
+        print(f"  {line:<14} {stage:<24} ({month})")
 
 
 def print_accounting(con) -> None:

@@ -53,7 +53,14 @@ PARTNER_FUNNEL = [
     "partner_negotiation",
     "partner_commit",
 ]
-DIRECT_FUNNEL = ["opportunity_created", "accepted", "discovery", "proposal", "negotiation", "commit"]
+DIRECT_FUNNEL = [
+    "opportunity_created",
+    "accepted",
+    "discovery",
+    "proposal",
+    "negotiation",
+    "commit",
+]
 
 
 def rewrite(path: Path, change) -> None:
@@ -134,7 +141,9 @@ def two_processes(tmp_path_factory: pytest.TempPathFactory):
     shutil.copytree(
         PROJECT,
         project,
-        ignore=shutil.ignore_patterns(".venv", ".git", "warehouse", "target", "logs", "dbt_packages"),
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "warehouse", "target", "logs", "dbt_packages"
+        ),
     )
     add_partner_rows(project)
     exports = work / "exports"
@@ -161,7 +170,9 @@ def shown_id(salesforce_id: str, width: int) -> str:
 
 def test_every_deal_is_in_its_record_type_or_the_default_pipeline(two_processes):
     con, export, types, width = two_processes
-    facts = dict(con.execute("select opportunity_id, pipeline_id from facts.fct_opportunities").fetchall())
+    facts = dict(
+        con.execute("select opportunity_id, pipeline_id from facts.fct_opportunities").fetchall()
+    )
     expected = {
         shown_id(key, width): shown_id(types[key], width) if key in types else "default"
         for key in export
@@ -186,7 +197,8 @@ def test_funnel_stages_are_each_pipelines_own_in_its_order(two_processes):
     # no deal visits another process's working stages (nor is counted as skipping them)
     visited = defaultdict(set)
     for pipeline, stage in con.execute(
-        "select distinct pipeline_id, stage from facts.fct_stage_visits where entity_type = 'opportunity'"
+        "select distinct pipeline_id, stage from facts.fct_stage_visits"
+        " where entity_type = 'opportunity'"
     ).fetchall():
         visited[pipeline].add(stage)
     outcomes = {"closed_won", "closed_lost"}
@@ -209,7 +221,9 @@ def test_deals_land_in_their_pipelines_stage(two_processes):
     }
     partner = {label: row[0] for label, row in PARTNER_ROWS.items()}
     partner.update({"Closed Won": "closed_won", "Closed Lost": "closed_lost"})
-    facts = dict(con.execute("select opportunity_id, current_stage from facts.fct_opportunities").fetchall())
+    facts = dict(
+        con.execute("select opportunity_id, current_stage from facts.fct_opportunities").fetchall()
+    )
     checked = Counter()
     for key, pipeline in types.items():
         mapping = partner if pipeline == PARTNER else direct
@@ -250,7 +264,8 @@ def test_funnel_counts_per_pipeline_equal_the_facts_and_the_export(two_processes
     mart = {
         (pipeline, stage): count
         for pipeline, stage, count in con.execute(
-            "select pipeline_id, stage, sum(entered_count) from marts.funnel_stage_conversion group by 1, 2"
+            "select pipeline_id, stage, sum(entered_count)"
+            " from marts.funnel_stage_conversion group by 1, 2"
         ).fetchall()
     }
     visits = {
@@ -258,7 +273,8 @@ def test_funnel_counts_per_pipeline_equal_the_facts_and_the_export(two_processes
         for pipeline, stage, count in con.execute(
             "select visits.pipeline_id, visits.stage, count(distinct visits.entity_id)"
             " from facts.fct_stage_visits as visits"
-            " inner join facts.fct_opportunities as deals on visits.entity_id = deals.opportunity_id"
+            " inner join facts.fct_opportunities as deals"
+            " on visits.entity_id = deals.opportunity_id"
             " where visits.entity_type = 'opportunity' and visits.is_sales_stage"
             " and deals.opportunity_type = 'new_business' group by 1, 2"
         ).fetchall()

@@ -153,7 +153,7 @@ def bottlenecks(ctx: Context) -> str:
     history = rows(
         ctx,
         f"""
-        select segment, strftime(month, '%y-%m') as month, stage, conversion_rate,
+        select pipeline_id, segment, strftime(month, '%y-%m') as month, stage, conversion_rate,
             baseline_conversion_rate, conversion_drop, is_drop_significant
         from marts.{model}
         where {where} and bottleneck_rank = 1 and month between ? and ?
@@ -164,8 +164,12 @@ def bottlenecks(ctx: Context) -> str:
     if not history:
         return section("bottleneck", "Bottleneck", "No bottleneck rows up to the as-of month.")
     months = sorted({r["month"] for r in history})[-6:]
-    segments = sorted({r["segment"] for r in history})
-    cell = {(r["segment"], r["month"]): r for r in history}
+    # several sales processes: each pipeline's bottleneck on a line of its own
+    several = len({r["pipeline_id"] for r in history}) > 1
+    for r in history:
+        r["line"] = f"{r['segment']} · {r['pipeline_id']}" if several else r["segment"]
+    segments = sorted({r["line"] for r in history})
+    cell = {(r["line"], r["month"]): r for r in history}
     grid = []
     for segment in segments:
         line = [escape(segment)]
@@ -184,9 +188,16 @@ def bottlenecks(ctx: Context) -> str:
             f"""
             select strftime(month, '%y-%m') as month, conversion_rate, baseline_conversion_rate
             from marts.{model}
-            where segment = ? and stage = ? and month between ? and ? order by month
+            where pipeline_id = ? and segment = ? and stage = ? and month between ? and ?
+            order by month
             """,
-            [segment, current["stage"], ctx.first_month, ctx.month],
+            [
+                current["pipeline_id"],
+                current["segment"],
+                current["stage"],
+                ctx.first_month,
+                ctx.month,
+            ],
         )
         charts_html.append(
             charts.line_chart(

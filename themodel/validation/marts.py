@@ -81,6 +81,7 @@ register(
 register(
     "funnel_bottlenecks",
     columns_exactly(
+        "pipeline_id",
         "segment",
         "stage",
         "stage_order",
@@ -96,7 +97,7 @@ register(
         "bottleneck_rank",
         "month",
     )
-    + keys("month", "segment", "stage")
+    + keys("month", "pipeline_id", "segment", "stage")
     + [
         in_set("segment", SEGMENTS),
         in_set("stage", LEAD_STAGES + SALES_STAGES),
@@ -106,7 +107,7 @@ register(
     + [
         (
             "ExpectCompoundColumnsToBeUnique",
-            {"column_list": ["month", "segment", "bottleneck_rank"]},
+            {"column_list": ["month", "pipeline_id", "segment", "bottleneck_rank"]},
         )
     ]
     + rates("conversion_rate", "baseline_conversion_rate")
@@ -465,6 +466,7 @@ derived, checks = row_rules(
 register(
     "funnel_stage_conversion",
     columns_exactly(
+        "pipeline_id",
         "segment",
         "channel",
         "stage",
@@ -480,7 +482,7 @@ register(
         "p75_days_in_stage",
         "cohort_month",
     )
-    + keys("cohort_month", "segment", "channel", "stage")
+    + keys("cohort_month", "pipeline_id", "segment", "channel", "stage")
     + rates("conversion_rate", "conversion_rate_ci_low", "conversion_rate_ci_high")
     + non_negative(
         "entered_count",
