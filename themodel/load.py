@@ -7,7 +7,9 @@ raw_salesforce.opportunity), every column text under its lower-cased header, plu
 ``_source_row`` (1-based position in the file) and ``_source_file`` (file name).
 
 Files are read with DuckDB's own readers and the same options the DuckDB target
-uses, so every target sees the same text. Rows go to PostgreSQL with COPY, and to
+uses, so every target sees the same text; a CSV file in another encoding
+(``--export-encoding``, the export_encoding var of dbt) is read from its UTF-8 copy
+as on DuckDB (themodel/encoding.py). Rows go to PostgreSQL with COPY, and to
 Spark as Parquet tables in the warehouse folder of the spark profile (a session
 opened with dbt's own settings, themodel/spark.py). A reload replaces every raw
 table of the source, including those whose file is gone.
@@ -25,6 +27,15 @@ from pathlib import Path
 
 import duckdb
 import yaml
+
+from themodel.encoding import (
+    ExportEncodingError,
+    codec_name,
+    guess_encoding,
+    is_utf8,
+    is_utf8_file,
+    utf8_path,
+)
 
 PROJECT = Path(__file__).resolve().parents[1]
 SOURCES_FILE = {
@@ -105,14 +116,43 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def text_file(path: Path, encoding: str, scratch: Path) -> Path:
+    """The file to read as UTF-8: the export, or its UTF-8 copy under scratch."""
+    if path.suffix == ".parquet":
+        return path
+    try:
+        if is_utf8(encoding):
+            if not is_utf8_file(path):
+                raise LoadError(not_utf8(path))
+            return path
+        return utf8_path(path, encoding, scratch)
+    except ExportEncodingError as error:
+        message = str(error).replace("the var export_encoding", "--export-encoding")
+        raise LoadError(message) from error
+
+
+def not_utf8(path: Path) -> str:
+    guess = guess_encoding(path)
+    return (
+        f"{path}: not UTF-8 text; it looks like {guess}. Load again with --export-encoding"
+        f" {guess} (and build with the var export_encoding: {guess}), or save the file again"
+        " as 'CSV UTF-8'."
+    )
+
+
 def to_text(
-    con: duckdb.DuckDBPyConnection, path: Path, target: Path, file_format: str = "csv"
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    target: Path,
+    file_format: str = "csv",
+    encoding: str = "utf-8",
 ) -> list[str]:
     """Write a file's rows as text columns plus _source_row and _source_file, as
     headerless CSV or as Parquet (named columns); return the lower-cased column names."""
+    source = text_file(path, encoding, target.parent)
     try:
         headers = [
-            row[0] for row in con.execute(f"describe select * from {reader(path)}").fetchall()
+            row[0] for row in con.execute(f"describe select * from {reader(source)}").fetchall()
         ]
     except duckdb.Error as error:
         raise LoadError(f"{path}: cannot be read as an export file: {error}") from error
@@ -136,7 +176,7 @@ def to_text(
     try:
         con.execute(
             f"copy (select {select}, row_number() over () as _source_row,"
-            f" '{file_name}' as _source_file from {reader(path)})"
+            f" '{file_name}' as _source_file from {reader(source)})"
             f" to '{output}' ({options})"
         )
     except duckdb.Error as error:
@@ -169,10 +209,16 @@ def connect_postgres():  # -> psycopg2 connection (imported lazily: an optional 
 TARGETS = ("postgres", "spark")
 
 
-def load(folder: Path, source: str = "generic", target: str = "postgres") -> dict[str, int]:
+def load(
+    folder: Path, source: str = "generic", target: str = "postgres", encoding: str = "utf-8"
+) -> dict[str, int]:
     """Replace the source's raw tables with the export files in folder; rows per table."""
     if target not in TARGETS:
         raise LoadError(f"unknown target {target!r}; the loader writes {', '.join(TARGETS)}")
+    try:
+        codec_name(encoding)
+    except ExportEncodingError as error:
+        raise LoadError(str(error)) from error
     if not folder.is_dir():
         raise LoadError(f"{folder}: no such folder of export files")
     schema, tables = source_schema_and_tables(source)
@@ -188,7 +234,8 @@ def load(folder: Path, source: str = "generic", target: str = "postgres") -> dic
         staged = []
         for export in exports:
             text = Path(scratch) / f"{export.table}.{file_format}"
-            staged.append((export, to_text(duck, export.path, text, file_format), text))
+            columns = to_text(duck, export.path, text, file_format, encoding)
+            staged.append((export, columns, text))
         if target == "spark":
             return load_spark(schema, tables, staged)
         return load_postgres(schema, tables, staged)
@@ -265,9 +312,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", choices=TARGETS, default="postgres")
     parser.add_argument("--exports", type=Path, required=True, help="folder of export files")
     parser.add_argument("--source", choices=sorted(SOURCES_FILE), default="generic")
+    parser.add_argument(
+        "--export-encoding",
+        default="utf-8",
+        help="text encoding of the CSV files, as the export_encoding var of dbt: utf-8 (default),"
+        " cp1252, latin-1, euc-kr, shift_jis, utf-16 or another Python codec name",
+    )
     args = parser.parse_args(argv)
     try:
-        load(args.exports, args.source, args.target)
+        load(args.exports, args.source, args.target, args.export_encoding)
     except LoadError as error:
         print(f"load failed: {error}", file=sys.stderr)
         return 1

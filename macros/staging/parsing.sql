@@ -65,8 +65,16 @@
     end)
 {%- endmacro %}
 
+{#- A date column keeps its calendar date as written: '2023-05-01 00:00:00' and
+    '2023-05-01T00:00:00+09:00' are 1 May (the offset would move the second to
+    30 April in UTC). The whole text must still parse, else null. -#}
 {% macro parse_date(column) -%}
-    cast({{ parse_timestamp(column) }} as date)
+    {%- set written_date = "case when substr(trim(" ~ column ~ "), 5, 1) = '-' then substr(trim("
+        ~ column ~ "), 1, 10) else " ~ column ~ " end" -%}
+    case
+        when {{ parse_timestamp(column) }} is not null
+            then cast({{ parse_timestamp(written_date) }} as date)
+    end
 {%- endmacro %}
 
 {% macro parse_money(column) -%}

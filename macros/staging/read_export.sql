@@ -31,7 +31,9 @@
             {{ empty_export(columns) }}
         {%- endif -%}
     {%- else -%}
-        {%- set reader = export_reader(file, check_export_text(file, relation.schema == 'raw_generic')) -%}
+        {#- a file in another encoding is read from its UTF-8 copy; messages name the file -#}
+        {%- set text_file = export_text_file(file) -%}
+        {%- set reader = export_reader(text_file, check_export_text(text_file, relation.schema == 'raw_generic', file)) -%}
         {%- set found = {} -%}
         {%- for row in run_query("describe select * from " ~ reader) -%}
             {%- do found.update({header_key(row[0]): row[0]}) -%}
@@ -143,31 +145,48 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The path to read a CSV export from as UTF-8: the file itself, or (var
+    export_encoding other than utf-8, file not UTF-8) its UTF-8 copy, made once by
+    the SQL function of themodel/duckdb_plugin.py (profiles.yml, plugins). -#}
+{% macro export_text_file(file) -%}
+    {%- set encoding = var('export_encoding') | string | trim | lower -%}
+    {%- if file.endswith('.parquet') or encoding in ['utf-8', 'utf8'] -%}
+        {{ return(file) }}
+    {%- endif -%}
+    {%- set found = run_query(
+        "select result[1], result[2] from (select the_model_export_utf8('"
+        ~ file | replace("'", "''") ~ "', '" ~ encoding | replace("'", "''") ~ "') as result)"
+    ).rows[0] -%}
+    {%- if found[1] is not none -%}
+        {{ exceptions.raise_compiler_error(found[1]) }}
+    {%- endif -%}
+    {{ return(found[0]) }}
+{%- endmacro %}
+
 {#- Checks a CSV export before DuckDB parses it, so a bad file stops the build
     with a message that names it and the fix instead of a parser error: an
     empty file, text that is not UTF-8 and (generic format) a file cut off in
     its last line. Returns the delimiter, read from the header line: a comma,
     or else the most frequent of semicolon, tab and pipe (a spreadsheet saved
     with a local list separator). Parquet files are not checked. -#}
-{% macro check_export_text(file, check_truncation) -%}
+{% macro check_export_text(text_file, check_truncation, file=none) -%}
+    {%- set file = file or text_file -%}
     {%- if file.endswith('.parquet') or not execute -%}
         {{ return(',') }}
     {%- endif -%}
     {%- set found = run_query(
         "select size, body is null as is_not_utf8, left(body, 8192) as head, right(body, 8192) as tail"
-        ~ " from (select size, try(decode(content)) as body from read_blob('" ~ file ~ "'))"
+        ~ " from (select size, try(decode(content)) as body from read_blob('" ~ text_file ~ "'))"
     ).rows[0] -%}
-    {%- set name = file.split('/')[-1] -%}
     {%- if found[0] == 0 -%}
         {{ exceptions.raise_compiler_error(
             "Export file " ~ file ~ " is empty (0 bytes, not even a header row). Export it again;"
             ~ " a file with no rows still needs its header line (see docs/generic_format.md).") }}
     {%- endif -%}
     {%- if found[1] -%}
-        {{ exceptions.raise_compiler_error(
-            "Export file " ~ file ~ " is not UTF-8 text (a spreadsheet saved it in a local encoding"
-            ~ " such as Latin-1, Windows-1252 or EUC-KR). Save it again as 'CSV UTF-8', or convert it,"
-            ~ " e.g. iconv -f latin1 -t utf-8 " ~ name ~ " > " ~ name ~ ".new && mv " ~ name ~ ".new " ~ name ~ ".") }}
+        {#- names the likely encoding (themodel/encoding.py) and the export_encoding var -#}
+        {{ exceptions.raise_compiler_error(run_query(
+            "select the_model_not_utf8_message('" ~ file | replace("'", "''") ~ "')").rows[0][0]) }}
     {%- endif -%}
     {%- set header = found[2].split('\n')[0].rstrip('\r') -%}
     {%- set counts = {} -%}

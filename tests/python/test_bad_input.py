@@ -240,7 +240,12 @@ STOPPING = [
     Stopping(
         "truncated_file", "opportunities", truncate, ("looks truncated", "export the file again")
     ),
-    Stopping("latin1_file", "users", latin1, ("is not UTF-8", "iconv -f latin1 -t utf-8")),
+    Stopping(
+        "latin1_file",
+        "users",
+        latin1,
+        ("is not UTF-8", "it looks like cp1252", "Set the var export_encoding to cp1252"),
+    ),
     Stopping(
         "empty_file",
         "activities",

@@ -363,3 +363,39 @@ def test_load_names_the_file_it_cannot_read(tmp_path: Path):
     (tmp_path / "opportunities.parquet").write_text("not parquet")
     with pytest.raises(LoadError, match=r"opportunities\.parquet"):
         load(tmp_path, "generic")
+
+
+def raw_tables(schema: str) -> dict[str, list[tuple]]:
+    """Every raw table of a schema on the current test database, rows sorted."""
+    pg = connect_postgres()
+    try:
+        with pg.cursor() as cursor:
+            cursor.execute(
+                "select table_name from information_schema.tables where table_schema = %s",
+                (schema,),
+            )
+            tables = {}
+            for (name,) in cursor.fetchall():
+                cursor.execute(f'select * from "{schema}"."{name}"')
+                tables[name] = sorted(cursor.fetchall(), key=repr)
+            return tables
+    finally:
+        pg.close()
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "euc-kr", "shift_jis", "utf-16"])
+def test_load_reads_the_export_encoding_into_the_raw_text_of_the_utf8_original(
+    tmp_path: Path, encoding: str
+):
+    from test_export_encoding import SAMPLE, edits_for, write_export
+
+    if not SAMPLE.is_dir():
+        pytest.skip(f"real export samples not found: {SAMPLE} is missing")
+    loaded = {}
+    for name, file_encoding in (("utf8", "utf-8"), ("encoded", encoding)):
+        write_export(tmp_path / name, file_encoding, edits_for(encoding))
+        with fresh_database("the_model_test_encoding"):
+            load(tmp_path / name, "salesforce", encoding=file_encoding)
+            loaded[name] = raw_tables("raw_salesforce")
+    assert loaded["encoded"] == loaded["utf8"]
+    assert "김민준" in repr(loaded["encoded"]["lead"])
