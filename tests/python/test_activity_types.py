@@ -257,3 +257,10 @@ def test_connector_sample_tasks_without_a_type_are_staged_as_the_default(tmp_pat
     hashed = rows[~rows["activity_id"].isin(untyped)]
     assert set(hashed["quarantine_rule"]) == {"unknown_activity_type"}
     assert not hashed["is_type_defaulted"].any()
+
+
+def test_an_unknown_default_activity_type_stops_the_build_with_a_message(tmp_path):
+    result = dbt(["parse"], tmp_path / "w.duckdb", tmp_path, tmp_path, default_activity_type="fax")
+    assert result.returncode != 0
+    assert "default_activity_type 'fax' is not an activity type" in result.stdout
+    assert "call, email, meeting, other" in result.stdout
