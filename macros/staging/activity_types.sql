@@ -18,6 +18,10 @@
     {{ return(['call', 'email', 'meeting']) }}
 {%- endmacro %}
 
+{% macro is_kpi_activity(column) -%}
+    {{ column }} in ('{{ kpi_activity_types() | join("', '") }}')
+{%- endmacro %}
+
 {#- Left join to seeds/activity_type_mapping.csv for the activity_type label of the
     source's rows: each distinct raw label is cleaned and mapped once, then joined
     back on its raw text (like join_stage_label). -#}

@@ -14,7 +14,7 @@ final as (
         activity_type,
         outcome,
         duration_seconds,
-        activity_type in ('{{ kpi_activity_types() | join("', '") }}') as is_kpi_activity,
+        {{ is_kpi_activity('activity_type') }} as is_kpi_activity,
         is_type_defaulted,
         occurred_at
     from activities

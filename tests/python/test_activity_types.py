@@ -25,6 +25,7 @@ import pandas as pd
 import pytest
 from test_build_generic import PROJECT, dbt
 
+from themodel import summary
 from themodel.generator.cli import generate
 
 REAL_EXPORTS = PROJECT.parent / "shared" / "data" / "real_exports"
@@ -68,7 +69,10 @@ def salesforce_edited(tmp_path_factory: pytest.TempPathFactory):
     tasks.loc[typed, "TaskSubtype"] = ""
     tasks.to_csv(exports / "Task.csv", index=False)
 
-    expected = {i[:15]: kind.lower() for i, kind in zip(ids, tasks["Type"].where(typed, tasks["TaskSubtype"]), strict=True)}
+    expected = {
+        i[:15]: kind.lower()
+        for i, kind in zip(ids, tasks["Type"].where(typed, tasks["TaskSubtype"]), strict=True)
+    }
     expected.update({i[:15]: "other" for i in blank | other})
     for i in unknown:
         del expected[i[:15]]
@@ -76,13 +80,17 @@ def salesforce_edited(tmp_path_factory: pytest.TempPathFactory):
     expected.update({i[:15]: "meeting" for i in events["Id"]})
     database = build(work, exports, crm_source="salesforce")
     with duckdb.connect(str(database), read_only=True) as con:
-        yield con, {
-            "expected": expected,
-            "blank": {i[:15] for i in blank},
-            "other": {i[:15] for i in other},
-            "by_type": {i[:15] for i in by_type},
-            "unknown": {i[:15] for i in unknown},
-        }
+        yield (
+            con,
+            {
+                "database": database,
+                "expected": expected,
+                "blank": {i[:15] for i in blank},
+                "other": {i[:15] for i in other},
+                "by_type": {i[:15] for i in by_type},
+                "unknown": {i[:15] for i in unknown},
+            },
+        )
 
 
 @pytest.fixture(scope="module")
@@ -115,19 +123,26 @@ def generic_edited(tmp_path_factory: pytest.TempPathFactory):
         del expected[i]
     database = build(work, exports)
     with duckdb.connect(str(database), read_only=True) as con:
-        yield con, {
-            "expected": expected,
-            "blank": blank,
-            "other": other,
-            "by_type": korean,
-            "unknown": unknown,
-        }
+        yield (
+            con,
+            {
+                "expected": expected,
+                "blank": blank,
+                "other": other,
+                "by_type": korean,
+                "unknown": unknown,
+            },
+        )
 
 
 def staged_types(con) -> pd.DataFrame:
-    return con.execute(
-        "select activity_id, activity_type, is_type_defaulted from staging.stg_crm__activities"
-    ).df().set_index("activity_id")
+    return (
+        con.execute(
+            "select activity_id, activity_type, is_type_defaulted from staging.stg_crm__activities"
+        )
+        .df()
+        .set_index("activity_id")
+    )
 
 
 def assert_types_mapped(con, edits: dict) -> None:
@@ -202,7 +217,9 @@ def assert_kpis_count_the_types_they_name(con, edits: dict) -> None:
     expected = expected.reindex(mart.index, fill_value=0).astype("int64")
     pd.testing.assert_frame_equal(mart.astype("int64"), expected)
     assert expected["type_defaulted_activities_count"].sum() > 0
-    assert expected["other_activities_count"].sum() > expected["type_defaulted_activities_count"].sum()
+    assert (
+        expected["other_activities_count"].sum() > expected["type_defaulted_activities_count"].sum()
+    )
     team = con.execute(
         "select sum(activities_count), sum(type_defaulted_activities_count)"
         " from marts.inside_sales_kpis_monthly where is_team_row"
@@ -221,6 +238,15 @@ def test_salesforce_untyped_tasks_get_the_default_flagged_and_other_maps(salesfo
 
 def test_salesforce_activity_kpis_count_the_types_they_name(salesforce_edited):
     assert_kpis_count_the_types_they_name(*salesforce_edited)
+
+
+def test_summary_shows_the_activities_without_a_type(salesforce_edited, capsys):
+    _, edits = salesforce_edited
+    assert summary.main(["--database", str(edits["database"])]) == 0
+    lines = [line.split() for line in capsys.readouterr().out.splitlines()]
+    other = next(line for line in lines if line[:1] == ["other"])
+    assert other[2] == f"({len(edits['blank']):,}"
+    assert "default_activity_type)" in other
 
 
 def test_generic_types_map_through_the_same_seed(generic_edited):
