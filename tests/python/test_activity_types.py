@@ -27,6 +27,7 @@ from test_build_generic import PROJECT, dbt
 
 from themodel import summary
 from themodel.generator.cli import generate
+from themodel.validation import runner
 
 REAL_EXPORTS = PROJECT.parent / "shared" / "data" / "real_exports"
 KPI_TYPES = {"call", "email", "meeting"}
@@ -247,6 +248,13 @@ def test_summary_shows_the_activities_without_a_type(salesforce_edited, capsys):
     other = next(line for line in lines if line[:1] == ["other"])
     assert other[2] == f"({len(edits['blank']):,}"
     assert "default_activity_type)" in other
+
+
+def test_mart_suites_pass_with_the_new_activity_columns(salesforce_edited, tmp_path, capsys):
+    _, edits = salesforce_edited
+    docs = tmp_path / "gx"
+    assert runner.main(["--database", str(edits["database"]), "--docs-dir", str(docs)]) == 0
+    assert " 0 failed" in capsys.readouterr().out
 
 
 def test_generic_types_map_through_the_same_seed(generic_edited):
