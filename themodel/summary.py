@@ -28,6 +28,8 @@ def main(argv: list[str]) -> int:
         quarantine = tables_in_schema(con, "quarantine")
         if "row_accounting" in quarantine:
             print_accounting(con)
+        if "fct_activities" in tables_in_schema(con, "facts"):
+            print_activity_types(con)
     return 0
 
 
@@ -57,3 +59,20 @@ def print_accounting(con) -> None:
         print("\n  rows in quarantine (see quarantine.quarantined_rows)")
         for entity, raw, staged, quarantined in rows:
             print(f"  {entity:<24} {quarantined:>6} of {raw:,} raw rows ({staged:,} staged)")
+
+
+def print_activity_types(con) -> None:
+    """Activities per type, and how many the export gave no type (they carry
+    var('default_activity_type')): the activity KPIs count calls, emails and meetings."""
+    rows = con.execute(
+        "select activity_type, count(*), sum(case when is_type_defaulted then 1 else 0 end)"
+        " from facts.fct_activities group by activity_type order by activity_type"
+    ).fetchall()
+    if not rows:
+        return
+    print("\n  activities per type (KPIs count call, email, meeting)")
+    for activity_type, count, defaulted in rows:
+        note = (
+            f" ({defaulted:,} exported without a type: default_activity_type)" if defaulted else ""
+        )
+        print(f"  {activity_type:<24} {count:>6,}{note}")

@@ -5,7 +5,7 @@
     {%- set generic = source_name == 'generic' -%}
     {%- set columns = {
         'accounts': ['account_id', 'account_name', 'industry', 'country', 'segment_label', 'employee_count', 'created_at', 'modified_at'],
-        'activities': ['activity_id', 'owner_id', 'lead_id', 'opportunity_id', 'account_id', 'activity_type', 'outcome', 'duration_seconds', 'occurred_at'],
+        'activities': ['activity_id', 'owner_id', 'lead_id', 'opportunity_id', 'account_id', 'activity_type', 'outcome', 'duration_seconds', 'is_type_defaulted', 'occurred_at'],
         'campaigns': ['campaign_id', 'campaign_name', 'owner_id', 'channel', 'currency', 'cost_amount', 'start_date', 'end_date'],
         'contracts': ['contract_id', 'account_id', 'opportunity_id', 'csm_id', 'renewal_opportunity_id', 'currency', 'status', 'annual_value_amount', 'start_date', 'end_date'],
         'exchange_rates': ['currency', 'rate', 'rate_date'],

@@ -2,6 +2,8 @@
 -- computed from the same events, so the team's rates are ratios of totals.
 -- Hand-off figures belong to the month the opportunity was created, and count
 -- only real hand-offs (fct_handoffs): a deal an AE created for themselves is none.
+-- Activity KPIs count calls, emails and meetings only (fct_activities.is_kpi_activity);
+-- activities typed other and those exported without a type are counted beside them.
 with handoffs as (
     select * from {{ ref('fct_handoffs') }}
     where opportunity_type = 'new_business'
@@ -12,7 +14,7 @@ leads as (
 ),
 
 activities as (
-    select * from {{ ref('stg_crm__activities') }}
+    select * from {{ ref('fct_activities') }}
 ),
 
 role_months as (
@@ -39,6 +41,8 @@ sdr_activities as (
     select
         activities.owner_id as user_id,
         activities.lead_id,
+        activities.is_kpi_activity,
+        activities.is_type_defaulted,
         cast({{ dbt.date_trunc('month', 'activities.occurred_at') }} as date) as month
     from activities
     inner join role_months
@@ -83,8 +87,11 @@ activity_totals as (
     select
         case when levels.is_team_row then '_team' else sdr_activities.user_id end as user_id,
         sdr_activities.month,
-        count(*) as activities_count,
-        count(distinct sdr_activities.lead_id) as leads_worked_count
+        sum(case when sdr_activities.is_kpi_activity then 1 else 0 end) as activities_count,
+        count(distinct case when sdr_activities.is_kpi_activity then sdr_activities.lead_id end)
+            as leads_worked_count,
+        sum(case when sdr_activities.is_kpi_activity then 0 else 1 end) as other_activities_count,
+        sum(case when sdr_activities.is_type_defaulted then 1 else 0 end) as type_defaulted_activities_count
     from sdr_activities
     cross join levels
     group by 1, 2
@@ -128,6 +135,10 @@ final as (
         coalesce(fte_totals.productive_fte, 0) as productive_fte,
         cast(coalesce(activity_totals.activities_count, 0) as {{ dbt.type_bigint() }}) as activities_count,
         cast(coalesce(activity_totals.leads_worked_count, 0) as {{ dbt.type_bigint() }}) as leads_worked_count,
+        cast(coalesce(activity_totals.other_activities_count, 0) as {{ dbt.type_bigint() }})
+            as other_activities_count,
+        cast(coalesce(activity_totals.type_defaulted_activities_count, 0) as {{ dbt.type_bigint() }})
+            as type_defaulted_activities_count,
         cast(coalesce(handoff_totals.opportunities_created_count, 0) as {{ dbt.type_bigint() }})
             as opportunities_created_count,
         {{ safe_divide('handoff_totals.opportunities_created_count', 'fte_totals.productive_fte') }}

@@ -12,6 +12,8 @@ final as (
         activity_type,
         outcome,
         duration_seconds,
+        -- the export gave no type: activity_type is var('default_activity_type')
+        is_type_defaulted,
         occurred_at
     from activities
 )

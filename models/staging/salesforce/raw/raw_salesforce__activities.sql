@@ -1,5 +1,9 @@
 -- Tasks (calls, emails) and events (meetings) in the generic layout. WhoId is
 -- the lead when it is one (prefix 00Q), WhatId the opportunity (prefix 006).
+-- The type label is mapped in base (seeds/activity_type_mapping.csv): a task's
+-- TaskSubtype, or its Type when the subtype is empty or `Task` (Salesforce's
+-- subtype for every task that is not a logged call or email, so it tells no
+-- type); every event is `Event`.
 with tasks as (
     select * from {{ ref('sf_task') }}
 ),
@@ -12,7 +16,10 @@ translated as (
     select
         {{ sf_id15('id') }} as activity_id,
         coalesce(created_date, activity_date) as occurred_at,
-        lower(trim(coalesce(task_subtype, type))) as activity_type,
+        case
+            when {{ clean_label('task_subtype') }} is null or {{ clean_label('task_subtype') }} = 'task' then type
+            else task_subtype
+        end as activity_type,
         {{ sf_id15('owner_id') }} as owner_id,
         case when {{ sf_id15('who_id') }} like '00Q%' then {{ sf_id15('who_id') }} end as lead_id,
         case when {{ sf_id15('what_id') }} like '006%' then {{ sf_id15('what_id') }} end as opportunity_id,
@@ -29,7 +36,7 @@ translated as (
     select
         {{ sf_id15('id') }} as activity_id,
         coalesce(activity_date_time, created_date) as occurred_at,
-        'meeting' as activity_type,
+        'Event' as activity_type,
         {{ sf_id15('owner_id') }} as owner_id,
         case when {{ sf_id15('who_id') }} like '00Q%' then {{ sf_id15('who_id') }} end as lead_id,
         case when {{ sf_id15('what_id') }} like '006%' then {{ sf_id15('what_id') }} end as opportunity_id,
