@@ -74,7 +74,8 @@ def facts(database: Path) -> pd.DataFrame:
 def team_wins(database: Path) -> dict[date, int]:
     with duckdb.connect(str(database), read_only=True) as con:
         rows = con.execute(
-            "select month, won_count from marts.field_sales_kpis_monthly where is_team_row and won_count > 0"
+            "select month, won_count from marts.field_sales_kpis_monthly"
+            " where is_team_row and won_count > 0"
         ).fetchall()
     return {pd.Timestamp(month).date(): count for month, count in rows}
 
@@ -85,7 +86,9 @@ def test_decided_deals_count_in_their_crm_close_month(sample):
     won = deals[deals["is_won"]]
     # the CRM's report: wins by CloseDate month, for the CloseDates it can date
     reported = [r for r in rows if r["IsWon"] == "TRUE" and r["CloseDate"] == REPORTED]
-    unusable = {r["Id"][:15] for r in rows if r["IsWon"] == "TRUE" and r["CloseDate"] in ("", "05/20/26")}
+    unusable = {
+        r["Id"][:15] for r in rows if r["IsWon"] == "TRUE" and r["CloseDate"] in ("", "05/20/26")
+    }
     assert len(reported) == len(won) - 2
     expected = Counter([date(2026, 3, 1)] * len(reported))
     # empty CloseDate and one after the as-of date: the month of the history's close
@@ -95,7 +98,8 @@ def test_decided_deals_count_in_their_crm_close_month(sample):
     assert team_wins(database) == dict(expected)
     by_source = won.groupby("decided_on_source").size().to_dict()
     assert by_source == {"crm_close_date": len(reported), "history_timestamp": 2}
-    assert (won.loc[won["decided_on_source"] == "crm_close_date", "decided_on"] == date(2026, 3, 15)).all()
+    from_close_date = won.loc[won["decided_on_source"] == "crm_close_date", "decided_on"]
+    assert (from_close_date == date(2026, 3, 15)).all()
     # the history closed most of them in February: those move to the CRM's March
     history_months = won["closed_at"].dt.to_period("M").astype(str)
     assert (history_months == "2026-02").sum() > len(won) // 2
@@ -110,7 +114,10 @@ def test_close_dates_before_creation_missing_or_after_as_of_fall_back_to_the_his
     deals = facts(database)
     created_on = deals["created_at"].dt.date
     usable = pd.Series(
-        [d is not None and c <= d <= AS_OF for d, c in zip(deals["close_date"], created_on, strict=True)],
+        [
+            d is not None and c <= d <= AS_OF
+            for d, c in zip(deals["close_date"], created_on, strict=True)
+        ],
         index=deals.index,
     )
     assert (~usable).sum() > 5  # the fallbacks are exercised by the sample's own dates
