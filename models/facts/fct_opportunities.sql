@@ -35,13 +35,13 @@ decided_days as (
     select
         journeys.opportunity_id,
         case
-            {%- if close_date_source == 'crm_close_date' %}
+            -- false with close_date_source history_timestamp: every deal by its history
             when
-                opportunities.close_date >= cast(journeys.created_at as date)
+                {{ (close_date_source == 'crm_close_date') | lower }}
+                and opportunities.close_date >= cast(journeys.created_at as date)
                 and opportunities.close_date <= as_of.as_of_date
                 then 'crm_close_date'
-            {%- endif %}
-            when journeys.is_closed then 'history_timestamp'
+            else 'history_timestamp'
         end as decided_on_source
     from journeys
     inner join opportunities on journeys.opportunity_id = opportunities.opportunity_id

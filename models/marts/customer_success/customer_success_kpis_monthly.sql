@@ -97,8 +97,8 @@ due_expansions as (
     inner join expansions_won
         on
             due_contracts.account_id = expansions_won.account_id
-            and expansions_won.decided_on >= due_contracts.start_date
-            and expansions_won.decided_on <= due_contracts.end_date
+            and due_contracts.start_date <= expansions_won.decided_on
+            and due_contracts.end_date >= expansions_won.decided_on
     group by 1
 ),
 

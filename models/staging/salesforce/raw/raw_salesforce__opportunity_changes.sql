@@ -239,8 +239,8 @@ snapshots as (
     -- (the creation time) sorts before the closing version's (_fivetran_start)
     select
         'version' as snapshot_kind,
-        {{ dbt.concat([sf_id15('connector_versions.id'), "'@'", 'cast(connector_versions.created as ' ~ dbt.type_string() ~ ')']) }}
-            as change_id,
+        {%- set created_text = 'cast(connector_versions.created as ' ~ dbt.type_string() ~ ')' %}
+        {{ dbt.concat([sf_id15('connector_versions.id'), "'@'", created_text]) }} as change_id,
         connector_versions.opportunity_key,
         cast(connector_versions.created as {{ dbt.type_string() }}) as changed_at,
         connector_versions.created as changed,

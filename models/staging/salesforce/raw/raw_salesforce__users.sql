@@ -61,19 +61,20 @@ unknown_owners as (
 
 translated as (
     select
-        {{ sf_id15('id') }} as user_id,
-        name as full_name,
-        email,
-        {{ sf_id15('manager_id') }} as manager_id,
+        {{ sf_id15('users.id') }} as user_id,
+        users.name as full_name,
+        users.email,
+        {{ sf_id15('users.manager_id') }} as manager_id,
         -- a connector's user table may have no created date: the first record they own
         coalesce(users.created_date, cast(owners_first_seen.first_seen_at as {{ dbt.type_string() }})) as hired_at,
         case
-            when {{ parse_boolean('is_active') }} = false then coalesce(last_modified_date, _fivetran_synced)
+            when {{ parse_boolean('users.is_active') }} = false
+                then coalesce(users.last_modified_date, users._fivetran_synced)
         end as terminated_at,
-        coalesce(last_modified_date, _fivetran_synced) as modified_at,
-        _fivetran_deleted as is_deleted,
-        _source_row,
-        _source_file
+        coalesce(users.last_modified_date, users._fivetran_synced) as modified_at,
+        users._fivetran_deleted as is_deleted,
+        users._source_row,
+        users._source_file
     from users
     left join owners_first_seen
         on {{ sf_id15('users.id') }} = owners_first_seen.user_id
