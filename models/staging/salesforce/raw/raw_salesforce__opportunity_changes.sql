@@ -103,7 +103,7 @@ deleted_in_source as (
     select opportunity_key
     from connector_versions_numbered
     where opportunity_key is not null
-    group by opportunity_key
+    group by 1
     having
         max(case when is_active_version then 1 else 0 end) = 0
         and max(case when versions_after = 1 and is_active_version = false then 1 else 0 end) = 1
@@ -111,28 +111,28 @@ deleted_in_source as (
 
 connector_versions as (
     select
-        connector_versions_numbered.*,
+        versions.*,
         case
-            when version_number > 1 then version_start
+            when versions.version_number > 1 then versions.version_start
             -- closed before capture began: closed at its close date
-            when is_closed_version
+            when versions.is_closed_version
                 then greatest(
-                    coalesce(created, version_start),
-                    least(coalesce(close_moment, version_start), version_start)
+                    coalesce(versions.created, versions.version_start),
+                    least(coalesce(versions.close_moment, versions.version_start), versions.version_start)
                 )
             -- open at capture start: in that stage since creation
-            else least(coalesce(created, version_start), version_start)
+            else least(coalesce(versions.created, versions.version_start), versions.version_start)
         end as changed,
         case
             when
                 deleted_in_source.opportunity_key is not null
-                and not coalesce({{ parse_boolean('connector_versions_numbered.is_deleted') }}, false)
+                and not coalesce({{ parse_boolean('versions.is_deleted') }}, false)
                 then 'deleted_in_source'
-            else connector_versions_numbered.is_deleted
+            else versions.is_deleted
         end as deletion
-    from connector_versions_numbered
+    from connector_versions_numbered as versions
     left join deleted_in_source
-        on connector_versions_numbered.opportunity_key = deleted_in_source.opportunity_key
+        on versions.opportunity_key = deleted_in_source.opportunity_key
 ),
 
 stage_changes_numbered as (
