@@ -63,7 +63,7 @@
         },
         'opportunity_versions': {
             'files': ['sf_opportunity_history_data', 'opportunity_history_mode'],
-            'columns': ['id', 'is_deleted', '_fivetran_start', '_fivetran_end', '_fivetran_active', 'owner_id', 'stage_name', 'amount', 'close_date', 'forecast_category'],
+            'columns': ['id', 'is_deleted', '_fivetran_start', '_fivetran_end', '_fivetran_active', 'owner_id', 'stage_name', 'amount', 'close_date', 'forecast_category', 'is_closed', 'created_date'],
             'required': ['id', '_fivetran_start', 'stage_name'],
         },
         'contract': {

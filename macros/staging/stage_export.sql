@@ -52,6 +52,8 @@ ruled as (
             when {{ key }} is null then 'missing_key'
             {%- if 'is_deleted' in columns %}
             when {{ parse_boolean('raw_is_deleted') }} then 'soft_deleted'
+            {#- a connector's history mode shows the record deleted (its versions ended, none active) -#}
+            when lower(trim(raw_is_deleted)) = 'deleted_in_source' then 'deleted_in_source'
             {%- endif %}
             {%- for condition, rule in rules %}
             when {{ condition }} then '{{ rule }}'

@@ -2,6 +2,16 @@
 -- when it reached each milestone, how it ended, and its amounts at creation and
 -- now, in its own and the reporting currency. Marts that count deals, wins or
 -- cycles select from here; they never rebuild a deal's outcome.
+-- decided_on is the day a decided deal counts in (its month, quarter), as
+-- var('close_date_source') says: crm_close_date = the deal's CloseDate, as the
+-- CRM's own reports date it; history_timestamp = the day the history shows it
+-- closed. Durations (cycle_days) always run on the history timestamps.
+{%- set close_date_source = var('close_date_source') %}
+{%- if close_date_source not in ['crm_close_date', 'history_timestamp'] %}
+{{ exceptions.raise_compiler_error(
+    "var close_date_source is '" ~ close_date_source ~ "': use crm_close_date (a decided deal counts on its"
+    ~ " CloseDate, as the CRM's reports date it) or history_timestamp (on the day its history shows it closed).") }}
+{%- endif %}
 with journeys as (
     select * from {{ ref('int_opportunity_journeys') }}
 ),
@@ -12,6 +22,31 @@ opportunities as (
 
 amounts as (
     select * from {{ ref('int_opportunity_amounts') }}
+),
+
+as_of as (
+    select * from {{ ref('int_as_of_date') }}
+),
+
+-- a decided deal's day: its CloseDate, unless there is none, it is before the
+-- deal was created or after the as-of date (a date the CRM cannot report yet):
+-- then the day the history shows it closed
+decided_days as (
+    select
+        journeys.opportunity_id,
+        case
+            -- false with close_date_source history_timestamp: every deal by its history
+            when
+                {{ (close_date_source == 'crm_close_date') | lower }}
+                and opportunities.close_date >= cast(journeys.created_at as date)
+                and opportunities.close_date <= as_of.as_of_date
+                then 'crm_close_date'
+            else 'history_timestamp'
+        end as decided_on_source
+    from journeys
+    inner join opportunities on journeys.opportunity_id = opportunities.opportunity_id
+    cross join as_of
+    where journeys.is_closed
 ),
 
 creator_roles as (
@@ -42,6 +77,7 @@ final as (
         journeys.channel,
         journeys.current_stage,
         journeys.stage_history_source,
+        decided_days.decided_on_source,
         journeys.lost_reason,
         journeys.competitor,
         opportunities.forecast_category,
@@ -76,6 +112,10 @@ final as (
         opportunities.has_need,
         opportunities.has_timeline,
         opportunities.close_date,
+        case
+            when decided_days.decided_on_source = 'crm_close_date' then opportunities.close_date
+            when decided_days.decided_on_source = 'history_timestamp' then cast(journeys.closed_at as date)
+        end as decided_on,
         journeys.created_at,
         journeys.accepted_at,
         journeys.closed_at,
@@ -83,6 +123,7 @@ final as (
     from journeys
     inner join opportunities on journeys.opportunity_id = opportunities.opportunity_id
     left join amounts on journeys.opportunity_id = amounts.opportunity_id
+    left join decided_days on journeys.opportunity_id = decided_days.opportunity_id
     left join creator_roles
         on
             journeys.sdr_id = creator_roles.user_id

@@ -12,7 +12,7 @@ with mart as (
 
 facts as (
     select
-        cast({{ dbt.date_trunc('month', 'closed_at') }} as date) as month,
+        cast({{ dbt.date_trunc('month', 'decided_on') }} as date) as month,
         opportunity_type,
         sum(case when is_won then 1 else 0 end) as won_count,
         count(*) as closed_count,

@@ -10,7 +10,7 @@ with opportunities as (
 totals as (
     select
         opportunity_type,
-        cast({{ dbt.date_trunc('month', 'closed_at') }} as date) as month,
+        cast({{ dbt.date_trunc('month', 'decided_on') }} as date) as month,
         count(*) as closed_count,
         sum(case when is_won then 1 else 0 end) as won_count,
         sum(won_amount_reporting) as won_amount,

@@ -2,7 +2,7 @@
 -- computed from the same events, so the team's rates are ratios of totals.
 -- Renewals belong to the month the contract's term ends (its due month) and to
 -- the contract's CSM, whenever the renewal was decided; expansions won to the
--- month they closed and the owner at close.
+-- month they were decided (fct_opportunities.decided_on) and the owner at close.
 with contracts as (
     select * from {{ ref('stg_crm__contracts') }}
 ),
@@ -13,6 +13,14 @@ opportunities as (
 
 journeys as (
     select * from {{ ref('int_opportunity_journeys') }}
+),
+
+decided_days as (
+    select
+        opportunity_id,
+        decided_on
+    from {{ ref('fct_opportunities') }}
+    where is_closed
 ),
 
 role_months as (
@@ -36,9 +44,10 @@ expansions_won as (
         journeys.account_id,
         coalesce(journeys.closing_ae_id, opportunities.owner_id) as user_id,
         opportunities.amount_reporting,
-        journeys.closed_at
+        decided_days.decided_on
     from journeys
     inner join opportunities on journeys.opportunity_id = opportunities.opportunity_id
+    inner join decided_days on journeys.opportunity_id = decided_days.opportunity_id
     where journeys.opportunity_type = 'expansion' and journeys.is_won
 ),
 
@@ -88,8 +97,8 @@ due_expansions as (
     inner join expansions_won
         on
             due_contracts.account_id = expansions_won.account_id
-            and cast(expansions_won.closed_at as date) >= due_contracts.start_date
-            and cast(expansions_won.closed_at as date) <= due_contracts.end_date
+            and due_contracts.start_date <= expansions_won.decided_on
+            and due_contracts.end_date >= expansions_won.decided_on
     group by 1
 ),
 
@@ -138,7 +147,7 @@ renewal_totals as (
 expansion_totals as (
     select
         case when levels.is_team_row then '_team' else expansions_won.user_id end as user_id,
-        cast({{ dbt.date_trunc('month', 'expansions_won.closed_at') }} as date) as month,
+        cast({{ dbt.date_trunc('month', 'expansions_won.decided_on') }} as date) as month,
         count(*) as expansion_won_count,
         sum(expansions_won.amount_reporting) as expansion_amount
     from expansions_won

@@ -49,7 +49,7 @@ levels as (
 decided_deals as (
     select
         closing_owner_id as user_id,
-        cast({{ dbt.date_trunc('month', 'closed_at') }} as date) as month,
+        cast({{ dbt.date_trunc('month', 'decided_on') }} as date) as month,
         case when is_won then 1 else 0 end as won,
         amount_reporting,
         won_amount_reporting,

@@ -56,7 +56,7 @@ quarter_fte as (
 closed_totals as (
     select
         closing_owner_id as user_id,
-        cast({{ dbt.date_trunc('quarter', 'closed_at') }} as date) as quarter,
+        cast({{ dbt.date_trunc('quarter', 'decided_on') }} as date) as quarter,
         count(*) as closed_count,
         sum(case when is_won then 1 else 0 end) as won_count,
         sum(won_amount_reporting) as won_amount

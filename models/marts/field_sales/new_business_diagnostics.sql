@@ -60,7 +60,7 @@ segments as (
 closed_totals as (
     select
         case when levels.is_all_segments then '_all' else opportunities.segment end as segment,
-        cast({{ dbt.date_trunc('quarter', 'opportunities.closed_at') }} as date) as quarter,
+        cast({{ dbt.date_trunc('quarter', 'opportunities.decided_on') }} as date) as quarter,
         count(*) as closed_count,
         sum(case when opportunities.is_won then 1 else 0 end) as won_count,
         sum(opportunities.won_amount_reporting) as won_amount
@@ -79,8 +79,8 @@ usual_cycles as (
     from quarters
     inner join opportunities as won_deals
         on
-            quarters.quarter > won_deals.closed_at
-            and {{ dbt.dateadd('quarter', -4, 'quarters.quarter') }} <= won_deals.closed_at
+            quarters.quarter > won_deals.decided_on
+            and {{ dbt.dateadd('quarter', -4, 'quarters.quarter') }} <= won_deals.decided_on
     cross join levels
     where won_deals.is_won
     group by 1, 2

@@ -98,7 +98,7 @@ pipeline_totals as (
 closed_totals as (
     select
         case when levels.is_all_segments then '_all' else opportunities.segment end as segment,
-        cast({{ dbt.date_trunc('quarter', 'opportunities.closed_at') }} as date) as quarter,
+        cast({{ dbt.date_trunc('quarter', 'opportunities.decided_on') }} as date) as quarter,
         count(*) as closed_count,
         sum(case when opportunities.is_won then 1 else 0 end) as won_count,
         sum(opportunities.won_amount_reporting) as won_amount,

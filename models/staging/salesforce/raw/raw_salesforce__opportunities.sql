@@ -1,9 +1,17 @@
 -- Opportunities in the generic layout. The lead is the one converted into the
 -- opportunity; Type and the forecast category become the generic codes; loss
 -- reason, competitor, hand-off note and qualification flags are the demo org's
--- custom fields.
+-- custom fields. A deal the connector's history mode shows deleted is marked
+-- is_deleted = 'deleted_in_source', so quarantine names why it is left out.
 with opportunities as (
     select * from {{ ref('sf_opportunity') }}
+),
+
+-- deleted in the source, as the connector's history-mode versions show it
+deleted_in_source as (
+    select distinct opportunity_id as opportunity_key
+    from {{ ref('raw_salesforce__opportunity_changes') }}
+    where is_deleted = 'deleted_in_source'
 ),
 
 converted_leads as (
@@ -46,12 +54,20 @@ translated as (
         coalesce(opportunities.last_modified_date, opportunities._fivetran_synced) as modified_at,
         -- the record type is the deal's sales process (pipeline)
         {{ sf_id15('opportunities.record_type_id') }} as pipeline_id,
-        opportunities.is_deleted,
+        case
+            when
+                deleted_in_source.opportunity_key is not null
+                and not coalesce({{ parse_boolean('opportunities.is_deleted') }}, false)
+                then 'deleted_in_source'
+            else opportunities.is_deleted
+        end as is_deleted,
         opportunities._source_row,
         opportunities._source_file
     from opportunities
     left join converted_leads
         on {{ sf_id15('opportunities.id') }} = converted_leads.opportunity_key
+    left join deleted_in_source
+        on {{ sf_id15('opportunities.id') }} = deleted_in_source.opportunity_key
 )
 
 select * from translated

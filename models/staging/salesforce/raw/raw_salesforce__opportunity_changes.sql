@@ -9,7 +9,13 @@
 --   2. OpportunityHistory (stage snapshots): every row is a stage event, and an
 --      amount, close date or forecast category that differs from the previous
 --      row is a change of that field too (same source row);
---   3. a connector's history-mode table: the same, one version per row.
+--   3. a connector's history-mode table: the same, one version per row, except
+--      that the first version captured is the record's state when capture
+--      began, not a change: it holds from the record's creation, and a record
+--      already closed then was created at the entry stage and closed at its
+--      close date (never before creation, never after capture began). A record
+--      whose versions all ended with none active was deleted in the source:
+--      its rows carry is_deleted = 'deleted_in_source' for quarantine.
 -- An opportunity takes its changes from the first of these that has any.
 with field_history as (
     select
@@ -25,6 +31,108 @@ opportunities as (
         {{ sf_id15('id') }} as opportunity_key,
         stage_name
     from {{ ref('sf_opportunity') }}
+),
+
+opportunities_created as (
+    select
+        {{ sf_id15('id') }} as opportunity_key,
+        min({{ parse_timestamp('created_date') }}) as created
+    from {{ ref('sf_opportunity') }}
+    group by 1
+),
+
+salesforce_stages as (
+    select
+        {{ clean_label('source_label') }} as label_key,
+        source_label,
+        stage_order,
+        is_won,
+        is_lost
+    from {{ ref('stage_mapping') }}
+    where source_system = 'salesforce' and entity_type = 'opportunity'
+),
+
+-- the label a record already closed at capture start entered when created
+entry_stage_label as (
+    select min(source_label) as stage_name
+    from salesforce_stages
+    where
+        not is_won and not is_lost
+        and stage_order = (
+            select min(open_stages.stage_order) from salesforce_stages as open_stages
+            where not open_stages.is_won and not open_stages.is_lost
+        )
+),
+
+closed_labels as (
+    select distinct label_key
+    from salesforce_stages
+    where is_won or is_lost
+),
+
+connector_versions_numbered as (
+    select
+        versions.*,
+        {{ sf_id15('versions.id') }} as opportunity_key,
+        {{ parse_timestamp('versions._fivetran_start') }} as version_start,
+        {{ parse_boolean('versions._fivetran_active') }} as is_active_version,
+        coalesce({{ parse_timestamp('versions.created_date') }}, opportunities_created.created) as created,
+        {{ parse_timestamp('versions.close_date') }} as close_moment,
+        coalesce(
+            {{ parse_boolean('versions.is_closed') }},
+            closed_labels.label_key is not null
+        ) as is_closed_version,
+        row_number() over (
+            partition by {{ sf_id15('versions.id') }}
+            order by {{ parse_timestamp('versions._fivetran_start') }}, versions._source_row
+        ) as version_number,
+        row_number() over (
+            partition by {{ sf_id15('versions.id') }}
+            order by {{ parse_timestamp('versions._fivetran_start') }} desc, versions._source_row desc
+        ) as versions_after
+    from {{ ref('sf_opportunity_versions') }} as versions
+    left join opportunities_created
+        on {{ sf_id15('versions.id') }} = opportunities_created.opportunity_key
+    left join closed_labels
+        on {{ clean_label('versions.stage_name') }} = closed_labels.label_key
+),
+
+-- deleted in the source: no version is active and the last one ended inactive
+-- (an ended version with a successor is just an older version)
+deleted_in_source as (
+    select opportunity_key
+    from connector_versions_numbered
+    where opportunity_key is not null
+    group by 1
+    having
+        max(case when is_active_version then 1 else 0 end) = 0
+        and max(case when versions_after = 1 and is_active_version = false then 1 else 0 end) = 1
+),
+
+connector_versions as (
+    select
+        versions.*,
+        case
+            when versions.version_number > 1 then versions.version_start
+            -- closed before capture began: closed at its close date
+            when versions.is_closed_version
+                then greatest(
+                    coalesce(versions.created, versions.version_start),
+                    least(coalesce(versions.close_moment, versions.version_start), versions.version_start)
+                )
+            -- open at capture start: in that stage since creation
+            else least(coalesce(versions.created, versions.version_start), versions.version_start)
+        end as changed,
+        case
+            when
+                deleted_in_source.opportunity_key is not null
+                and not coalesce({{ parse_boolean('versions.is_deleted') }}, false)
+                then 'deleted_in_source'
+            else versions.is_deleted
+        end as deletion
+    from connector_versions_numbered as versions
+    left join deleted_in_source
+        on versions.opportunity_key = deleted_in_source.opportunity_key
 ),
 
 stage_changes_numbered as (
@@ -109,18 +217,47 @@ snapshots as (
     select
         'version' as snapshot_kind,
         {{ dbt.concat([sf_id15('id'), "'@'", '_fivetran_start']) }} as change_id,
-        {{ sf_id15('id') }} as opportunity_key,
-        _fivetran_start as changed_at,
-        {{ parse_timestamp('_fivetran_start') }} as changed,
+        opportunity_key,
+        case
+            when version_number > 1 then _fivetran_start
+            else cast(changed as {{ dbt.type_string() }})
+        end as changed_at,
+        changed,
         {{ sf_id15('owner_id') }} as changed_by_id,
         stage_name,
         amount,
         close_date,
         {{ sf_forecast_category('forecast_category') }} as forecast_category,
-        is_deleted,
+        deletion as is_deleted,
         _source_row,
         _source_file
-    from {{ ref('sf_opportunity_versions') }}
+    from connector_versions
+
+    union all
+
+    -- a record closed before capture began: created at the entry stage; its id
+    -- (the creation time) sorts before the closing version's (_fivetran_start)
+    select
+        'version' as snapshot_kind,
+        {%- set created_text = 'cast(connector_versions.created as ' ~ dbt.type_string() ~ ')' %}
+        {{ dbt.concat([sf_id15('connector_versions.id'), "'@'", created_text]) }} as change_id,
+        connector_versions.opportunity_key,
+        cast(connector_versions.created as {{ dbt.type_string() }}) as changed_at,
+        connector_versions.created as changed,
+        {{ sf_id15('connector_versions.owner_id') }} as changed_by_id,
+        entry_stage_label.stage_name,
+        connector_versions.amount,
+        connector_versions.close_date,
+        {{ sf_forecast_category('connector_versions.forecast_category') }} as forecast_category,
+        connector_versions.deletion as is_deleted,
+        connector_versions._source_row,
+        connector_versions._source_file
+    from connector_versions
+    cross join entry_stage_label
+    where
+        connector_versions.version_number = 1
+        and connector_versions.is_closed_version
+        and connector_versions.created is not null
 ),
 
 snapshots_chosen as (

@@ -2,6 +2,8 @@
 -- user left when the record was last modified. Owners named on records but
 -- missing from the user file (or with no user file at all) are listed too,
 -- from the first record they appear on, so nothing points at a user nobody knows.
+-- A user row without a created date (a connector's user table) is dated the
+-- same way.
 with users as (
     select * from {{ ref('sf_user') }}
 ),
@@ -19,6 +21,11 @@ owners_on_records as (
     union all
     select
         owner_id,
+        coalesce(created_date, _fivetran_start) as created_date
+    from {{ ref('sf_opportunity_versions') }}
+    union all
+    select
+        owner_id,
         created_date
     from {{ ref('sf_task') }}
     union all
@@ -33,35 +40,44 @@ owners_on_records as (
     from {{ ref('sf_contract') }}
 ),
 
-unknown_owners as (
+owners_first_seen as (
     select
         {{ sf_id15('owner_id') }} as user_id,
         min({{ parse_timestamp('created_date') }}) as first_seen_at
     from owners_on_records
+    where {{ sf_id15('owner_id') }} is not null
+    group by 1
+),
+
+unknown_owners as (
+    select *
+    from owners_first_seen
     where
-        {{ sf_id15('owner_id') }} is not null
-        and {{ sf_id15('owner_id') }} not in (
+        user_id not in (
             select {{ sf_id15('id') }} from users
             where {{ sf_id15('id') }} is not null
         )
-    group by 1
 ),
 
 translated as (
     select
-        {{ sf_id15('id') }} as user_id,
-        name as full_name,
-        email,
-        {{ sf_id15('manager_id') }} as manager_id,
-        created_date as hired_at,
+        {{ sf_id15('users.id') }} as user_id,
+        users.name as full_name,
+        users.email,
+        {{ sf_id15('users.manager_id') }} as manager_id,
+        -- a connector's user table may have no created date: the first record they own
+        coalesce(users.created_date, cast(owners_first_seen.first_seen_at as {{ dbt.type_string() }})) as hired_at,
         case
-            when {{ parse_boolean('is_active') }} = false then coalesce(last_modified_date, _fivetran_synced)
+            when {{ parse_boolean('users.is_active') }} = false
+                then coalesce(users.last_modified_date, users._fivetran_synced)
         end as terminated_at,
-        coalesce(last_modified_date, _fivetran_synced) as modified_at,
-        _fivetran_deleted as is_deleted,
-        _source_row,
-        _source_file
+        coalesce(users.last_modified_date, users._fivetran_synced) as modified_at,
+        users._fivetran_deleted as is_deleted,
+        users._source_row,
+        users._source_file
     from users
+    left join owners_first_seen
+        on {{ sf_id15('users.id') }} = owners_first_seen.user_id
 
     union all
 
