@@ -253,3 +253,59 @@ def test_dated_rates_win_over_static_ones_and_the_later_start_wins_on_overlaps(t
                 [key],
             ).fetchone()[0]
             assert abs(float(found) - float(deal["Amount"]) / 1.06) <= 0.01
+
+
+def test_demo_builds_in_usd_and_converts_consistently_with_krw(demo_build, tmp_path):
+    """Every unit test passes whatever the reporting currency (dbt build runs them
+    all), and each deal's USD amount is its KRW amount over the KRW per USD rate
+    of the same day."""
+    database = tmp_path / "usd.duckdb"
+    result = dbt(["build"], database, demo_build.exports, tmp_path, reporting_currency="USD")
+    assert result.returncode == 0, result.stdout[-5000:]
+    query = """
+        with deals as (
+            select
+                opportunity_id,
+                amount_reporting,
+                coalesce(close_date, cast(created_at as date)) as rate_day
+            from staging.stg_crm__opportunities
+            where amount is not null
+        )
+        select deals.opportunity_id, deals.amount_reporting, rates.rate
+        from deals
+        left join staging.stg_crm__exchange_rates as rates
+            on rates.currency = 'USD'
+            and rates.rate_date <= deals.rate_day
+            and (rates.valid_to_date > deals.rate_day or rates.valid_to_date is null)
+    """
+    with duckdb.connect(str(demo_build.database), read_only=True) as krw:
+        in_krw = {key: (float(amount), rate) for key, amount, rate in krw.execute(query).fetchall()}
+        assert krw.execute(
+            "select distinct reporting_currency from facts.fct_opportunities"
+        ).fetchall() == [("KRW",)]
+    with duckdb.connect(str(database), read_only=True) as usd:
+        in_usd = dict(
+            usd.execute(
+                "select opportunity_id, amount_reporting from staging.stg_crm__opportunities"
+                " where amount is not null"
+            ).fetchall()
+        )
+        labels = {
+            row[0]
+            for table in ("facts.fct_opportunities", "marts.field_sales_kpis_monthly")
+            for row in usd.execute(f"select distinct reporting_currency from {table}").fetchall()
+        }
+        won = usd.execute(
+            "select sum(won_amount_reporting) from facts.fct_opportunities"
+        ).fetchone()[0]
+    assert labels == {"USD"}
+    assert set(in_usd) == set(in_krw) and len(in_usd) > 100
+    off = {
+        key: (float(in_usd[key]), amount / rate)
+        for key, (amount, rate) in in_krw.items()
+        if abs(float(in_usd[key]) - amount / rate) > 0.01
+    }
+    assert not off, (
+        f"USD amounts that are not the KRW amount / KRW per USD: {list(off.items())[:5]}"
+    )
+    assert 0 < won < 1e9
