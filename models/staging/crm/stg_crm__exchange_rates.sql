@@ -41,7 +41,7 @@ through_bases as (
         on
             currency_rates.base_currency = reporting_rates.base_currency
             and currency_rates.valid_from < reporting_rates.valid_to
-            and reporting_rates.valid_from < currency_rates.valid_to
+            and currency_rates.valid_to > reporting_rates.valid_from
     left join export_bases on currency_rates.base_currency = export_bases.base_currency
     where currency_rates.currency != '{{ reporting }}'
 ),
@@ -52,7 +52,13 @@ chosen_bases as (
         currency,
         base_currency,
         row_number() over (partition by currency order by base_rank, base_currency) as base_order
-    from (select distinct currency, base_currency, base_rank from through_bases) as candidates
+    from (
+        select distinct
+            currency,
+            base_currency,
+            base_rank
+        from through_bases
+    ) as candidates
 ),
 
 converted as (
