@@ -82,7 +82,7 @@
         [clean_text('raw_campaign_name'), 'campaign_name'],
         [clean_label('raw_channel'), 'channel'],
         [parse_money('raw_cost'), 'cost_amount'],
-        ["coalesce(upper(" ~ clean_text('raw_currency') ~ "), '" ~ var('reporting_currency') ~ "')", 'currency'],
+        ["coalesce(upper(" ~ clean_text('raw_currency') ~ "), '" ~ default_currency() ~ "')", 'currency'],
         [parse_date('raw_start_date'), 'start_date'],
         [parse_date('raw_end_date'), 'end_date'],
         [clean_id('raw_owner_id'), 'owner_id'],
@@ -107,7 +107,7 @@
         [parse_date('raw_start_date'), 'start_date'],
         [parse_date('raw_end_date'), 'end_date'],
         [parse_money('raw_annual_value'), 'annual_value_amount'],
-        ["coalesce(upper(" ~ clean_text('raw_currency') ~ "), '" ~ var('reporting_currency') ~ "')", 'currency'],
+        ["coalesce(upper(" ~ clean_text('raw_currency') ~ "), '" ~ default_currency() ~ "')", 'currency'],
         [clean_id('raw_csm_id'), 'csm_id'],
         [clean_id('raw_renewal_opportunity_id'), 'renewal_opportunity_id'],
         [clean_label('raw_status'), 'status'],
@@ -126,17 +126,33 @@
 ) }}
 {%- endmacro %}
 
+{#- A rate is against the base currency its row states (null: the reporting
+    currency). A row without a date is a static rate, for the days no dated rate
+    covers. Dates before 1900 (Salesforce's 0001-01-01) mean "since always" and
+    9999-12-31 "until further notice". -#}
 {% macro base_exchange_rates(source_name) -%}
+{%- set rate_date = parse_date('raw_rate_date') -%}
+{%- set next_rate_date = parse_date('raw_next_rate_date') -%}
 {{ stage_export(
     source_name, 'exchange_rates', key='rate_key',
     parsed=[
-        [parse_date('raw_rate_date'), 'rate_date'],
+        ["case when " ~ rate_date ~ " < cast('1900-01-01' as date) then cast('1900-01-01' as date) else "
+            ~ rate_date ~ " end", 'rate_date'],
+        ["case when " ~ next_rate_date ~ " < cast('9000-01-01' as date) then " ~ next_rate_date ~ " end",
+            'next_rate_date'],
         ['upper(' ~ clean_text('raw_currency') ~ ')', 'currency'],
+        ['upper(' ~ clean_text('raw_base_currency') ~ ')', 'base_currency'],
         [dbt.safe_cast(clean_text('raw_rate'), type_double()), 'rate'],
-        [dbt.concat(['upper(' ~ clean_text('raw_currency') ~ ')', "'@'", clean_text('raw_rate_date')]), 'rate_key'],
+        [dbt.concat([
+            'upper(' ~ clean_text('raw_currency') ~ ')', "'@'",
+            "coalesce(upper(" ~ clean_text('raw_base_currency') ~ "), '')", "'@'",
+            "coalesce(" ~ clean_text('raw_rate_date') ~ ", 'static')",
+        ]), 'rate_key'],
     ],
     rules=[
-        ['rate_date is null', 'unparseable_date'],
+        ['raw_rate_date is not null and rate_date is null', 'unparseable_date'],
+        ['raw_next_rate_date is not null and ' ~ next_rate_date ~ ' is null', 'unparseable_date'],
+        ['next_rate_date <= rate_date', 'period_ends_before_start'],
         ['rate is null', 'unparseable_amount'],
         ['rate <= 0', 'negative_amount'],
     ],
@@ -230,7 +246,8 @@
         ['stage_map.canonical_stage', 'stage'],
         [clean_text('raw_stage'), 'stage_label'],
         [parse_money('raw_amount'), 'amount'],
-        ["coalesce(upper(" ~ clean_text('raw_currency') ~ "), '" ~ var('reporting_currency') ~ "')", 'currency'],
+        ["coalesce(upper(" ~ clean_text('raw_currency') ~ "), '" ~ default_currency() ~ "')", 'currency'],
+        [clean_text('raw_currency') ~ ' is null', 'is_currency_defaulted'],
         [parse_date('raw_close_date'), 'close_date'],
         ["coalesce(" ~ parse_boolean('raw_is_closed') ~ ", stage_map.is_won or stage_map.is_lost)", 'is_closed'],
         ["coalesce(" ~ parse_boolean('raw_is_won') ~ ", stage_map.is_won)", 'is_won'],
@@ -317,7 +334,7 @@
         [clean_id('raw_user_id'), 'user_id'],
         [parse_date('raw_quarter_start_date'), 'quarter_start_date'],
         [parse_money('raw_quota_amount'), 'quota_amount'],
-        ["coalesce(upper(" ~ clean_text('raw_currency') ~ "), '" ~ var('reporting_currency') ~ "')", 'currency'],
+        ["coalesce(upper(" ~ clean_text('raw_currency') ~ "), '" ~ default_currency() ~ "')", 'currency'],
         [dbt.concat([clean_id('raw_user_id'), "'@'", clean_text('raw_quarter_start_date')]), 'quota_key'],
     ],
     rules=[

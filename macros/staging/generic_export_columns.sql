@@ -20,7 +20,7 @@
             'required': ['contract_id', 'account_id', 'start_date', 'end_date'],
         },
         'exchange_rates': {
-            'columns': ['rate_date', 'currency', 'rate', 'is_deleted'],
+            'columns': ['rate_date', 'currency', 'rate', 'base_currency', 'next_rate_date', 'is_deleted'],
             'required': ['rate_date', 'currency', 'rate'],
         },
         'lead_status_events': {

@@ -76,6 +76,11 @@
             'columns': ['id', 'iso_code', 'conversion_rate', 'start_date', 'next_start_date'],
             'required': ['iso_code', 'conversion_rate', 'start_date'],
         },
+        'currency_type': {
+            'files': ['CurrencyType', 'sf_currency_type_data', 'currency_type'],
+            'columns': ['id', 'iso_code', 'conversion_rate', 'is_corporate', 'is_active'],
+            'required': ['iso_code', 'conversion_rate'],
+        },
         'forecasting_quota': {
             'files': ['ForecastingQuota', 'sf_forecasting_quota_data', 'forecasting_quota'],
             'columns': ['id', 'quota_owner_id', 'start_date', 'quota_amount', 'currency_iso_code'],

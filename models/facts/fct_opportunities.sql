@@ -82,7 +82,7 @@ final as (
         journeys.competitor,
         opportunities.forecast_category,
         opportunities.currency,
-        '{{ var("reporting_currency") }}' as reporting_currency,
+        '{{ reporting_currency() }}' as reporting_currency,
         opportunities.amount,
         opportunities.amount_reporting,
         amounts.amount_at_created as amount_at_creation,

@@ -266,7 +266,7 @@ def salesforce(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
 
 SALESFORCE_FILES = (
     "Opportunity OpportunityHistory OpportunityFieldHistory Lead LeadHistory Account User "
-    "UserRole Task Event Campaign Contract DatedConversionRate"
+    "UserRole Task Event Campaign Contract DatedConversionRate CurrencyType"
 ).split()
 
 

@@ -196,10 +196,20 @@ class Company:
             self.usd_rates[iso_date(day)] = rate
             if day <= WINDOW_END:
                 self.tables["exchange_rates"].append(
-                    {"rate_date": iso_date(day), "currency": "USD", "rate": f"{rate:.2f}"}
+                    {
+                        "rate_date": iso_date(day),
+                        "currency": "USD",
+                        "base_currency": "KRW",
+                        "rate": f"{rate:.2f}",
+                    }
                 )
                 self.tables["exchange_rates"].append(
-                    {"rate_date": iso_date(day), "currency": "EUR", "rate": f"{rate * 1.08:.2f}"}
+                    {
+                        "rate_date": iso_date(day),
+                        "currency": "EUR",
+                        "base_currency": "KRW",
+                        "rate": f"{rate * 1.08:.2f}",
+                    }
                 )
             day += timedelta(days=1)
 

@@ -224,7 +224,12 @@ class RealCrmCompany:
                 text = f"{value:.2f}"
                 self.rates[currency][iso_date(day)] = text
                 self.tables["exchange_rates"].append(
-                    {"rate_date": iso_date(day), "currency": currency, "rate": text}
+                    {
+                        "rate_date": iso_date(day),
+                        "currency": currency,
+                        "base_currency": "KRW",
+                        "rate": text,
+                    }
                 )
             day += timedelta(days=1)
 

@@ -33,6 +33,7 @@ PREFIXES = {
     "opportunity_history": "008",
     "field_history": "017",
     "rate": "04w",
+    "currency": "01L",
     "quota": "0J9",
 }
 STAGES = {  # generic label -> picklist label (Commit and the renewal stages are custom values)
@@ -572,22 +573,38 @@ def write_salesforce(company, out: Path, without_history: bool = False) -> dict[
         ],
     )
 
-    # Corporate currency KRW; ConversionRate is units of IsoCode per one KRW.
+    # Corporate currency KRW; ConversionRate is units of IsoCode per one KRW. As in
+    # a real org, each currency's first period starts 0001-01-01 and its last
+    # runs to 9999-12-31; CurrencyType holds the latest rate of each currency.
     rates = []
-    for row in tables["exchange_rates"]:
+    latest: dict[str, str] = {}
+    rows = sorted(tables["exchange_rates"], key=lambda row: (row["currency"], row["rate_date"]))
+    for index, row in enumerate(rows):
         day = datetime.strptime(row["rate_date"], "%Y-%m-%d")
+        first = index == 0 or rows[index - 1]["currency"] != row["currency"]
+        last = index == len(rows) - 1 or rows[index + 1]["currency"] != row["currency"]
+        conversion = f"{1 / float(row['rate']):.12g}"
+        latest[row["currency"]] = conversion
         rates.append(
             [
                 ids.new("rate"),
                 row["currency"],
-                f"{1 / float(row['rate']):.12g}",
-                row["rate_date"],
-                (day + timedelta(days=1)).strftime("%Y-%m-%d"),
+                conversion,
+                "0001-01-01" if first else row["rate_date"],
+                "9999-12-31" if last else (day + timedelta(days=1)).strftime("%Y-%m-%d"),
             ]
         )
     files["DatedConversionRate"] = (
         ["Id", "IsoCode", "ConversionRate", "StartDate", "NextStartDate"],
         rates,
+    )
+    files["CurrencyType"] = (
+        ["Id", "IsoCode", "ConversionRate", "DecimalPlaces", "IsActive", "IsCorporate"],
+        [[ids.new("currency"), "KRW", "1", "0", "TRUE", "TRUE"]]
+        + [
+            [ids.new("currency"), currency, conversion, "2", "TRUE", "FALSE"]
+            for currency, conversion in sorted(latest.items())
+        ],
     )
     files["ForecastingQuota"] = (
         ["Id", "QuotaOwnerId", "StartDate", "QuotaAmount", "CurrencyIsoCode"],

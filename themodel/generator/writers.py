@@ -117,7 +117,7 @@ COLUMNS = {
         "status",
     ],
     "quotas": ["user_id", "quarter_start_date", "quota_amount", "currency"],
-    "exchange_rates": ["rate_date", "currency", "rate"],
+    "exchange_rates": ["rate_date", "currency", "base_currency", "rate"],
 }
 
 

@@ -22,7 +22,7 @@ totals as (
 final as (
     select
         opportunity_type,
-        '{{ var("reporting_currency") }}' as reporting_currency,
+        '{{ reporting_currency() }}' as reporting_currency,
         cast(closed_count as {{ dbt.type_bigint() }}) as closed_count,
         cast(won_count as {{ dbt.type_bigint() }}) as won_count,
         cast(closed_count - won_count as {{ dbt.type_bigint() }}) as lost_count,

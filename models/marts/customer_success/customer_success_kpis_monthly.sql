@@ -195,7 +195,7 @@ row_keys as (
 final as (
     select
         row_keys.user_id,
-        '{{ var("reporting_currency") }}' as reporting_currency,
+        '{{ reporting_currency() }}' as reporting_currency,
         coalesce(fte_totals.productive_fte, 0) as productive_fte,
         cast(coalesce(renewal_totals.renewals_due_count, 0) as {{ dbt.type_bigint() }}) as renewals_due_count,
         cast(coalesce(renewal_totals.renewed_count, 0) as {{ dbt.type_bigint() }}) as renewed_count,

@@ -214,7 +214,7 @@ with_quarter as (
 final as (
     select
         user_id,
-        '{{ var("reporting_currency") }}' as reporting_currency,
+        '{{ reporting_currency() }}' as reporting_currency,
         productive_fte,
         cast(open_deals_count as {{ dbt.type_bigint() }}) as open_deals_count,
         cast(capacity_deals as {{ type_double() }}) as capacity_deals,

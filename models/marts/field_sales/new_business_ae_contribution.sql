@@ -98,7 +98,7 @@ grid as (
 final as (
     select
         user_id,
-        '{{ var("reporting_currency") }}' as reporting_currency,
+        '{{ reporting_currency() }}' as reporting_currency,
         cast(productive_fte as {{ type_double() }}) as productive_fte,
         cast(closed_count as {{ dbt.type_bigint() }}) as closed_count,
         cast(won_count as {{ dbt.type_bigint() }}) as won_count,

@@ -206,7 +206,7 @@ final as (
     select
         segment,
         weakest_stage,
-        '{{ var("reporting_currency") }}' as reporting_currency,
+        '{{ reporting_currency() }}' as reporting_currency,
         cast(won_count as {{ dbt.type_bigint() }}) as won_count,
         cast(previous_won_count as {{ dbt.type_bigint() }}) as previous_won_count,
         cast(won_count - previous_won_count as {{ dbt.type_bigint() }}) as won_count_change,

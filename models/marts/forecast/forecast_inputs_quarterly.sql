@@ -157,7 +157,7 @@ rated as (
 final as (
     select
         segment,
-        '{{ var("reporting_currency") }}' as reporting_currency,
+        '{{ reporting_currency() }}' as reporting_currency,
         cast(pipeline_count as {{ dbt.type_bigint() }}) as pipeline_count,
         cast(pipeline_amount as decimal(18, 2)) as pipeline_amount,
         cast(weighted_pipeline_amount as decimal(18, 2)) as weighted_pipeline_amount,

@@ -120,7 +120,7 @@ final as (
         segment,
         stage,
         forecast_category,
-        '{{ var("reporting_currency") }}' as reporting_currency,
+        '{{ reporting_currency() }}' as reporting_currency,
         cast(amount_reporting as decimal(18, 2)) as amount,
         stage_win_rate,
         cast(coalesce(stage_win_sample_count, 0) as {{ dbt.type_bigint() }}) as stage_win_sample_count,

@@ -251,7 +251,7 @@ with_opening as (
 final as (
     select
         segment,
-        '{{ var("reporting_currency") }}' as reporting_currency,
+        '{{ reporting_currency() }}' as reporting_currency,
         cast(opening_count as {{ dbt.type_bigint() }}) as opening_count,
         cast(created_count as {{ dbt.type_bigint() }}) as created_count,
         cast(reopened_count as {{ dbt.type_bigint() }}) as reopened_count,

@@ -131,7 +131,7 @@ final as (
         row_keys.user_id,
         {{ band_status(safe_divide('handoff_totals.accepted_count',
             'handoff_totals.accepted_count + handoff_totals.rejected_count')) }} as handoff_acceptance_band,
-        '{{ var("reporting_currency") }}' as reporting_currency,
+        '{{ reporting_currency() }}' as reporting_currency,
         coalesce(fte_totals.productive_fte, 0) as productive_fte,
         cast(coalesce(activity_totals.activities_count, 0) as {{ dbt.type_bigint() }}) as activities_count,
         cast(coalesce(activity_totals.leads_worked_count, 0) as {{ dbt.type_bigint() }}) as leads_worked_count,

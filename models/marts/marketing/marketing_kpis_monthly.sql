@@ -118,7 +118,7 @@ final as (
     select
         combined.channel,
         combined.segment,
-        '{{ var("reporting_currency") }}' as reporting_currency,
+        '{{ reporting_currency() }}' as reporting_currency,
         cast(combined.leads_count as {{ dbt.type_bigint() }}) as leads_count,
         cast(combined.mqls_count as {{ dbt.type_bigint() }}) as mqls_count,
         cast(combined.opportunities_count as {{ dbt.type_bigint() }}) as opportunities_count,

@@ -1,3 +1,6 @@
+-- says once per build how many deals had no currency and which one they took
+{{ config(post_hook="{{ report_defaulted_currency() }}") }}
+
 with opportunities as (
     select * from {{ crm_ref('opportunities') }}
 ),
@@ -14,6 +17,8 @@ final as (
         opportunities.stage,
         opportunities.stage_label,
         opportunities.currency,
+        -- the export gave no currency: the corporate (else the reporting) currency
+        opportunities.is_currency_defaulted,
         opportunities.lost_reason,
         opportunities.competitor,
         opportunities.forecast_category,

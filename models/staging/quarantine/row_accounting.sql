@@ -36,10 +36,9 @@ staged_counts as (
     select
         '{{ entity }}' as entity,
         count(*) as staged_rows
-    from {{ ref('stg_crm__' ~ entity) }}
-    {%- if entity == 'exchange_rates' %}
-    where rate_source = 'export'
-    {%- endif %}
+    {#- rates: the staged export rows; stg_crm__exchange_rates holds the periods
+        resolved from them (a static rate a dated one covers has none left) #}
+    from {{ crm_ref(entity) if entity == 'exchange_rates' else ref('stg_crm__' ~ entity) }}
     {%- if not loop.last %}
     union all
     {%- endif %}
