@@ -183,9 +183,9 @@ def test_sample_org_facts_and_marts_show_the_exports_18_character_ids(sample_org
         for column in (c for c in table.columns if c == "Id" or c.endswith("Id")):
             written |= set(table[column].dropna().str.strip())
     opportunities = set(pd.read_csv(folder / "Opportunity.csv", dtype=str)["Id"])
-    assert set(frame(con, "select opportunity_id from facts.fct_opportunities")["opportunity_id"]) == (
-        opportunities
-    )
+    assert set(
+        frame(con, "select opportunity_id from facts.fct_opportunities")["opportunity_id"]
+    ) == (opportunities)
     columns = con.execute(
         """
         select table_schema, table_name, column_name from information_schema.columns
@@ -205,7 +205,9 @@ def test_sample_org_facts_and_marts_show_the_exports_18_character_ids(sample_org
             checked[f"{schema}.{table}.{column}"] = values - written
     assert len(checked) >= 6, checked  # deals, accounts, leads, users, stage visits, forecast
     assert {name: extra for name, extra in checked.items() if extra} == {}
-    forecast = set(frame(con, "select opportunity_id from marts.forecast_pipeline")["opportunity_id"])
+    forecast = set(
+        frame(con, "select opportunity_id from marts.forecast_pipeline")["opportunity_id"]
+    )
     assert forecast and forecast <= opportunities
 
 

@@ -56,7 +56,9 @@ def export_ids(folder: Path) -> set[str]:
     for path in sorted(folder.glob("*.csv")):
         header, rows = read_rows(path)
         for column in filter(ID_COLUMN.search, header):
-            ids |= {row[column].strip() for row in rows if SALESFORCE_ID.fullmatch(row[column].strip())}
+            ids |= {
+                row[column].strip() for row in rows if SALESFORCE_ID.fullmatch(row[column].strip())
+            }
     return ids
 
 
@@ -69,7 +71,12 @@ def test_computed_suffix_equals_the_export_suffix_of_every_real_18_character_id(
         written |= {i for i in export_ids(sample_folder(name)) if len(i) == 18}
     assert len(written) == 290  # 18 accounts, 36 deals, ... and the connector's ids
     result = dbt(
-        ["compile", "--quiet", "--inline", "select written, {{ sf_id('raw_id') }} as id_key from ids"],
+        [
+            "compile",
+            "--quiet",
+            "--inline",
+            "select written, {{ sf_id('raw_id') }} as id_key from ids",
+        ],
         tmp_path / "compile.duckdb",
         tmp_path,
         tmp_path,
@@ -79,7 +86,9 @@ def test_computed_suffix_equals_the_export_suffix_of_every_real_18_character_id(
         con.execute("create table ids (written varchar, raw_id varchar)")
         con.executemany(
             "insert into ids values (?, ?)",
-            [(i, i) for i in written] + [(i, i[:15]) for i in written] + [(i, f" {i} ") for i in written],
+            [(i, i) for i in written]
+            + [(i, i[:15]) for i in written]
+            + [(i, f" {i} ") for i in written],
         )
         keys = con.execute(result.stdout).fetchall()
     assert len(keys) == 3 * len(written)
@@ -99,21 +108,30 @@ def test_empty_lookup_id_is_null_in_facts_not_an_orphan(tmp_path):
     write_rows(exports / "Opportunity.csv", header, rows)
     database = tmp_path / "warehouse.duckdb"
     # its Lead.csv has no CreatedDate: every lead is quarantined, as in the plain sample
-    result = dbt(["build"], database, exports, tmp_path, crm_source="salesforce", quarantine_max_share="1")
+    result = dbt(
+        ["build"], database, exports, tmp_path, crm_source="salesforce", quarantine_max_share="1"
+    )
     assert result.returncode == 0, result.stdout[-5000:]
     with duckdb.connect(str(database), read_only=True) as con:
-        accounts = dict(con.execute("select opportunity_id, account_id from facts.fct_opportunities").fetchall())
+        accounts = dict(
+            con.execute("select opportunity_id, account_id from facts.fct_opportunities").fetchall()
+        )
         quarantined = con.execute(
             "select count(*) from quarantine.quarantined_rows where entity = 'opportunities'"
         ).fetchone()[0]
         placeholder = con.execute(
-            "select count(*) from facts.fct_opportunities where '000000000000000AAA' in (account_id, lead_id)"
+            "select count(*) from facts.fct_opportunities"
+            " where '000000000000000AAA' in (account_id, lead_id)"
         ).fetchone()[0]
     assert len(accounts) == 36 and quarantined == 0 and placeholder == 0
     assert {i for i, account in accounts.items() if account is None} == emptied
 
 
-SAMPLE_CAMPAIGNS = ("Sample Campaign (Sample)", "Sample Webinar (Sample)", "Sample Trade Show (Sample)")
+SAMPLE_CAMPAIGNS = (
+    "Sample Campaign (Sample)",
+    "Sample Webinar (Sample)",
+    "Sample Trade Show (Sample)",
+)
 
 
 def test_sample_campaigns_are_set_aside_outside_the_quarantine_share(tmp_path):
@@ -127,7 +145,8 @@ def test_sample_campaigns_are_set_aside_outside_the_quarantine_share(tmp_path):
     assert len(rows) == 48
     template = dict(rows[0], ActualCost="", CurrencyIsoCode="000", Type="Other")
     added = [
-        dict(template, Id=f"701Dm00000SAMP{n}", Name=name) for n, name in enumerate(SAMPLE_CAMPAIGNS, 1)
+        dict(template, Id=f"701Dm00000SAMP{n}", Name=name)
+        for n, name in enumerate(SAMPLE_CAMPAIGNS, 1)
     ] + [dict(template, Id="701Dm00000BAD01", Name="Trade show without currency")]
     write_rows(exports / "Campaign.csv", header, rows + added)
     database = tmp_path / "warehouse.duckdb"
@@ -139,7 +158,8 @@ def test_sample_campaigns_are_set_aside_outside_the_quarantine_share(tmp_path):
             " from quarantine.row_accounting where entity = 'campaigns'"
         ).fetchone()
         rules = con.execute(
-            "select rule, count(*) from quarantine.quarantined_rows where entity = 'campaigns' group by 1"
+            "select rule, count(*) from quarantine.quarantined_rows"
+            " where entity = 'campaigns' group by 1"
         ).fetchall()
     assert accounting[:4] == (52, 48, 4, 3)
     assert accounting[4] == pytest.approx(1 / 52)

@@ -5,6 +5,7 @@
 -- noqa: disable=LT02
 -- (LT02 cannot follow indentation through the Jinja loops over the entities)
 {%- set entities = export_entities() %}
+{%- set set_aside = "'" ~ set_aside_rules() | join("', '") ~ "'" %}
 
 with raw_counts as (
     {%- for entity in entities %}
@@ -52,7 +53,7 @@ quarantine_counts as (
     select
         entity,
         count(*) as quarantined_rows,
-        sum(case when rule in ('{{ set_aside_rules() | join("', '") }}') then 1 else 0 end) as set_aside_rows
+        sum(case when rule in ({{ set_aside }}) then 1 else 0 end) as set_aside_rows
     from {{ ref('quarantined_rows') }}
     group by entity
 ),
