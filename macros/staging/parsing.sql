@@ -15,12 +15,35 @@
     end
 {%- endmacro %}
 
-{#- Salesforce ids compare on their case-sensitive 15-character form. -#}
-{% macro sf_id15(column) -%}
+{#- Salesforce ids as the Data Export writes them: the 18-character case-safe form.
+    Matching stays on the case-sensitive 15-character form: the last three
+    characters are recomputed from the first fifteen (Salesforce's CASESAFEID: per
+    5-character chunk, bit i set when character i is a capital A-Z, as a letter of
+    ABCDEFGHIJKLMNOPQRSTUVWXYZ012345), so a 15-character id from a report export
+    and the 18-character one of the same record give one key, and a BI tool can
+    join it back to the CRM. Ids of other lengths (a connector's hashed ids) stay
+    as written. ascii() rather than a letter range: PostgreSQL's collations sort
+    'b' between 'A' and 'Z'. -#}
+{% macro sf_id(column) -%}
+    {%- set id = 'trim(' ~ column ~ ')' -%}
     case
-        when length({{ clean_id(column) }}) = 18 then substr({{ clean_id(column) }}, 1, 15)
+        when length({{ clean_id(column) }}) in (15, 18)
+            then {{ dbt.concat(['substr(' ~ id ~ ', 1, 15)', sf_id_check(id, 1), sf_id_check(id, 6), sf_id_check(id, 11)]) }}
         else {{ clean_id(column) }}
     end
+{%- endmacro %}
+
+{#- One checksum character, for the five characters from `start`. -#}
+{% macro sf_id_check(id, start) -%}
+    substr('ABCDEFGHIJKLMNOPQRSTUVWXYZ012345', 1
+    {%- for i in range(5) %} + case when ascii(substr({{ id }}, {{ start + i }}, 1)) between 65 and 90 then {{ 2 ** i }} else 0 end
+    {%- endfor %}, 1)
+{%- endmacro %}
+
+{#- The former name, kept so models written against it (and branches not merged
+    yet) give the same key: it is the 18-character form now, see sf_id. -#}
+{% macro sf_id15(column) -%}
+    {{ sf_id(column) }}
 {%- endmacro %}
 
 {#- Labels for mapping: trimmed, inner whitespace collapsed, lower case. -#}

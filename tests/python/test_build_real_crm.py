@@ -283,13 +283,13 @@ def test_real_crm_team_median_won_cycle_days_per_close_month(real_crm):
 
 def generic_user_ids(exports: Path) -> dict[str, str]:
     """The Salesforce writer gives users ids of their own; their Username keeps the
-    generic id (u-ae-001@empresa.example). Staging keeps an id's 15-character form.
+    generic id (u-ae-001@empresa.example). Facts and marts show the 18-character id.
     Generic exports map each id to itself."""
     users = exports / "User.csv"
     if not users.exists():
         return {}
     with users.open(encoding="utf-8", newline="") as file:
-        return {row["Id"][:15]: row["Username"].split("@")[0] for row in csv.DictReader(file)}
+        return {row["Id"]: row["Username"].split("@")[0] for row in csv.DictReader(file)}
 
 
 def test_real_crm_won_and_closed_per_owner_and_close_month(real_crm):

@@ -171,6 +171,46 @@ def test_sample_org_every_opportunity_and_history_row_is_accounted_for(sample_or
     assert set(history["row_status"]) <= {"staged", "quarantined"}
 
 
+def test_sample_org_facts_and_marts_show_the_exports_18_character_ids(sample_org):
+    """A BI tool joins facts and marts back to the CRM on its 18-character ids: every
+    Salesforce-shaped id in a facts or marts *_id column is one the export wrote
+    (the opportunities' own ids all of them), none its 15-character form."""
+    con, _ = sample_org
+    folder = REAL_EXPORTS / "salesforce_sample_org"
+    written: set[str] = set()
+    for path in folder.glob("*.csv"):
+        table = pd.read_csv(path, dtype=str)
+        for column in (c for c in table.columns if c == "Id" or c.endswith("Id")):
+            written |= set(table[column].dropna().str.strip())
+    opportunities = set(pd.read_csv(folder / "Opportunity.csv", dtype=str)["Id"])
+    assert set(
+        frame(con, "select opportunity_id from facts.fct_opportunities")["opportunity_id"]
+    ) == (opportunities)
+    columns = con.execute(
+        """
+        select table_schema, table_name, column_name from information_schema.columns
+        where table_schema in ('facts', 'marts') and right(column_name, 3) = '_id'
+        """
+    ).fetchall()
+    checked = {}
+    for schema, table, column in columns:
+        values = {
+            value
+            for (value,) in con.execute(
+                f'select distinct cast("{column}" as varchar) from {schema}.{table}'
+                f' where length(cast("{column}" as varchar)) in (15, 18)'
+            ).fetchall()
+        }
+        if values:
+            checked[f"{schema}.{table}.{column}"] = values - written
+    assert len(checked) >= 6, checked  # deals, accounts, leads, users, stage visits, forecast
+    assert {name: extra for name, extra in checked.items() if extra} == {}
+    forecast = set(
+        frame(con, "select opportunity_id from marts.forecast_pipeline")["opportunity_id"]
+    )
+    assert forecast and forecast <= opportunities
+
+
 def test_sample_org_leads_without_created_date_are_quarantined_with_the_reason(sample_org):
     con, output = sample_org
     rules = frame(

@@ -5,6 +5,7 @@
 -- noqa: disable=LT02
 -- (LT02 cannot follow indentation through the Jinja loops over the entities)
 {%- set entities = export_entities() %}
+{%- set set_aside = "'" ~ set_aside_rules() | join("', '") ~ "'" %}
 
 with raw_counts as (
     {%- for entity in entities %}
@@ -45,12 +46,13 @@ staged_counts as (
     {%- endfor %}
 ),
 
--- rows dated after an explicit as-of date are set aside, not distrusted
+-- rows set aside (dated after an explicit as-of date, Salesforce's sample
+-- campaigns) are quarantined but not distrusted
 quarantine_counts as (
     select
         entity,
         count(*) as quarantined_rows,
-        sum(case when rule = 'after_as_of_date' then 0 else 1 end) as untrusted_rows
+        sum(case when rule in ({{ set_aside }}) then 1 else 0 end) as set_aside_rows
     from {{ ref('quarantined_rows') }}
     group by entity
 ),
@@ -63,9 +65,11 @@ final as (
         coalesce(quarantine_counts.quarantined_rows, 0) as quarantined_rows,
         coalesce(status_counts.exact_duplicate_rows, 0) as exact_duplicate_rows,
         coalesce(status_counts.superseded_rows, 0) as superseded_rows,
+        coalesce(quarantine_counts.set_aside_rows, 0) as set_aside_rows,
         case
             when raw_counts.raw_rows > 0
-                then 1.0 * coalesce(quarantine_counts.untrusted_rows, 0) / raw_counts.raw_rows
+                then 1.0 * coalesce(quarantine_counts.quarantined_rows - quarantine_counts.set_aside_rows, 0)
+                / raw_counts.raw_rows
             else 0
         end as quarantined_share
     from raw_counts
