@@ -40,12 +40,6 @@
     {%- endfor %}, 1)
 {%- endmacro %}
 
-{#- The former name, kept so models written against it (and branches not merged
-    yet) give the same key: it is the 18-character form now, see sf_id. -#}
-{% macro sf_id15(column) -%}
-    {{ sf_id(column) }}
-{%- endmacro %}
-
 {#- Labels for mapping: trimmed, inner whitespace collapsed, lower case. -#}
 {% macro clean_label(column) -%}
     {{ return(adapter.dispatch('clean_label', 'the_model')(column)) }}

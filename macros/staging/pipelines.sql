@@ -12,11 +12,11 @@
 {%- endmacro %}
 
 {#- A pipeline id as the mapping and the deals compare it: Salesforce record type
-    ids in the same form as every other Salesforce id (sf_id15), so a mapping row
+    ids in the same form as every other Salesforce id (sf_id), so a mapping row
     may hold the 15- or the 18-character id; other formats trimmed. Null when empty. -#}
 {% macro clean_pipeline_id(column, source_system=none) -%}
     {%- if (source_system or var('crm_source')) == 'salesforce' -%}
-        {{ sf_id15(column) }}
+        {{ sf_id(column) }}
     {%- else -%}
         {{ clean_id(column) }}
     {%- endif -%}

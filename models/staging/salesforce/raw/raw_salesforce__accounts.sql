@@ -6,7 +6,7 @@ with accounts as (
 
 translated as (
     select
-        {{ sf_id15('id') }} as account_id,
+        {{ sf_id('id') }} as account_id,
         name as account_name,
         industry,
         number_of_employees as employee_count,

@@ -14,16 +14,16 @@ events as (
 
 translated as (
     select
-        {{ sf_id15('id') }} as activity_id,
+        {{ sf_id('id') }} as activity_id,
         coalesce(created_date, activity_date) as occurred_at,
         case
             when {{ clean_label('task_subtype') }} is null or {{ clean_label('task_subtype') }} = 'task' then type
             else task_subtype
         end as activity_type,
-        {{ sf_id15('owner_id') }} as owner_id,
-        case when {{ sf_id15('who_id') }} like '00Q%' then {{ sf_id15('who_id') }} end as lead_id,
-        case when {{ sf_id15('what_id') }} like '006%' then {{ sf_id15('what_id') }} end as opportunity_id,
-        {{ sf_id15('account_id') }} as account_id,
+        {{ sf_id('owner_id') }} as owner_id,
+        case when {{ sf_id('who_id') }} like '00Q%' then {{ sf_id('who_id') }} end as lead_id,
+        case when {{ sf_id('what_id') }} like '006%' then {{ sf_id('what_id') }} end as opportunity_id,
+        {{ sf_id('account_id') }} as account_id,
         call_duration_in_seconds as duration_seconds,
         lower(replace(trim(call_disposition), ' ', '_')) as outcome,
         is_deleted,
@@ -34,13 +34,13 @@ translated as (
     union all
 
     select
-        {{ sf_id15('id') }} as activity_id,
+        {{ sf_id('id') }} as activity_id,
         coalesce(activity_date_time, created_date) as occurred_at,
         'Event' as activity_type,
-        {{ sf_id15('owner_id') }} as owner_id,
-        case when {{ sf_id15('who_id') }} like '00Q%' then {{ sf_id15('who_id') }} end as lead_id,
-        case when {{ sf_id15('what_id') }} like '006%' then {{ sf_id15('what_id') }} end as opportunity_id,
-        {{ sf_id15('account_id') }} as account_id,
+        {{ sf_id('owner_id') }} as owner_id,
+        case when {{ sf_id('who_id') }} like '00Q%' then {{ sf_id('who_id') }} end as lead_id,
+        case when {{ sf_id('what_id') }} like '006%' then {{ sf_id('what_id') }} end as opportunity_id,
+        {{ sf_id('account_id') }} as account_id,
         cast(
             {{ dbt.safe_cast(clean_text('duration_in_minutes'), dbt.type_bigint()) }} * 60
             as {{ dbt.type_string() }}

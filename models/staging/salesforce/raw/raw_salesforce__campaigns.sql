@@ -5,14 +5,14 @@ with campaigns as (
 
 translated as (
     select
-        {{ sf_id15('id') }} as campaign_id,
+        {{ sf_id('id') }} as campaign_id,
         name as campaign_name,
         lower(replace(trim(type), ' ', '_')) as channel,
         actual_cost as cost,  -- noqa: RF04
         currency_iso_code as currency,
         start_date,
         end_date,
-        {{ sf_id15('owner_id') }} as owner_id,
+        {{ sf_id('owner_id') }} as owner_id,
         is_deleted,
         _source_row,
         _source_file

@@ -7,15 +7,15 @@ with contracts as (
 
 translated as (
     select
-        {{ sf_id15('id') }} as contract_id,
-        {{ sf_id15('account_id') }} as account_id,
-        {{ sf_id15('opportunity_c') }} as opportunity_id,
+        {{ sf_id('id') }} as contract_id,
+        {{ sf_id('account_id') }} as account_id,
+        {{ sf_id('opportunity_c') }} as opportunity_id,
         start_date,
         end_date,
         annual_value_c as annual_value,
         currency_iso_code as currency,
-        {{ sf_id15('owner_id') }} as csm_id,
-        {{ sf_id15('renewal_opportunity_c') }} as renewal_opportunity_id,
+        {{ sf_id('owner_id') }} as csm_id,
+        {{ sf_id('renewal_opportunity_c') }} as renewal_opportunity_id,
         lower(coalesce(renewal_status_c, status)) as status,
         is_deleted,
         _source_row,

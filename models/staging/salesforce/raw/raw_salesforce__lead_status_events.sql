@@ -5,7 +5,7 @@
 with history as (
     select
         *,
-        {{ sf_id15('lead_id') }} as lead_key,
+        {{ sf_id('lead_id') }} as lead_key,
         lower(trim(field)) as field_key,
         {{ parse_timestamp('created_date') }} as changed
     from {{ ref('sf_lead_history') }}
@@ -13,7 +13,7 @@ with history as (
 
 leads as (
     select
-        {{ sf_id15('id') }} as lead_key,
+        {{ sf_id('id') }} as lead_key,
         status
     from {{ ref('sf_lead') }}
 ),

@@ -6,15 +6,15 @@ with leads as (
 
 translated as (
     select
-        {{ sf_id15('id') }} as lead_id,
+        {{ sf_id('id') }} as lead_id,
         created_date as created_at,
-        coalesce({{ sf_id15('account_c') }}, {{ sf_id15('converted_account_id') }}) as account_id,
+        coalesce({{ sf_id('account_c') }}, {{ sf_id('converted_account_id') }}) as account_id,
         lower(replace(trim(lead_source), ' ', '_')) as channel,
-        {{ sf_id15('campaign_c') }} as campaign_id,
-        {{ sf_id15('owner_id') }} as owner_id,
+        {{ sf_id('campaign_c') }} as campaign_id,
+        {{ sf_id('owner_id') }} as owner_id,
         status,
         converted_date as converted_at,
-        {{ sf_id15('converted_opportunity_id') }} as converted_opportunity_id,
+        {{ sf_id('converted_opportunity_id') }} as converted_opportunity_id,
         disqualified_reason_c as disqualified_reason,
         budget_confirmed_c as has_budget,
         authority_confirmed_c as has_authority,

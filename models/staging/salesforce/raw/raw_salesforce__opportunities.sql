@@ -16,17 +16,17 @@ deleted_in_source as (
 
 converted_leads as (
     select
-        {{ sf_id15('converted_opportunity_id') }} as opportunity_key,
-        min({{ sf_id15('id') }}) as lead_id
+        {{ sf_id('converted_opportunity_id') }} as opportunity_key,
+        min({{ sf_id('id') }}) as lead_id
     from {{ ref('sf_lead') }}
-    where {{ sf_id15('converted_opportunity_id') }} is not null
+    where {{ sf_id('converted_opportunity_id') }} is not null
     group by 1
 ),
 
 translated as (
     select
-        {{ sf_id15('opportunities.id') }} as opportunity_id,
-        {{ sf_id15('opportunities.account_id') }} as account_id,
+        {{ sf_id('opportunities.id') }} as opportunity_id,
+        {{ sf_id('opportunities.account_id') }} as account_id,
         converted_leads.lead_id,
         case
             when lower(trim(opportunities.type)) in ('new customer', 'new business') then 'new_business'
@@ -34,8 +34,8 @@ translated as (
             else lower(replace(trim(opportunities.type), ' ', '_'))
         end as opportunity_type,
         opportunities.created_date as created_at,
-        {{ sf_id15('opportunities.created_by_id') }} as created_by_id,
-        {{ sf_id15('opportunities.owner_id') }} as owner_id,
+        {{ sf_id('opportunities.created_by_id') }} as created_by_id,
+        {{ sf_id('opportunities.owner_id') }} as owner_id,
         opportunities.stage_name as stage,
         opportunities.amount,
         opportunities.currency_iso_code as currency,
@@ -53,7 +53,7 @@ translated as (
         opportunities.timeline_confirmed_c as has_timeline,
         coalesce(opportunities.last_modified_date, opportunities._fivetran_synced) as modified_at,
         -- the record type is the deal's sales process (pipeline)
-        {{ sf_id15('opportunities.record_type_id') }} as pipeline_id,
+        {{ sf_id('opportunities.record_type_id') }} as pipeline_id,
         case
             when
                 deleted_in_source.opportunity_key is not null
@@ -65,9 +65,9 @@ translated as (
         opportunities._source_file
     from opportunities
     left join converted_leads
-        on {{ sf_id15('opportunities.id') }} = converted_leads.opportunity_key
+        on {{ sf_id('opportunities.id') }} = converted_leads.opportunity_key
     left join deleted_in_source
-        on {{ sf_id15('opportunities.id') }} = deleted_in_source.opportunity_key
+        on {{ sf_id('opportunities.id') }} = deleted_in_source.opportunity_key
 )
 
 select * from translated

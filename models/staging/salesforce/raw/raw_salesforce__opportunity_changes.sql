@@ -20,7 +20,7 @@
 with field_history as (
     select
         *,
-        {{ sf_id15('opportunity_id') }} as opportunity_key,
+        {{ sf_id('opportunity_id') }} as opportunity_key,
         lower(trim(field)) as field_key,
         {{ parse_timestamp('created_date') }} as changed
     from {{ ref('sf_opportunity_field_history') }}
@@ -28,14 +28,14 @@ with field_history as (
 
 opportunities as (
     select
-        {{ sf_id15('id') }} as opportunity_key,
+        {{ sf_id('id') }} as opportunity_key,
         stage_name
     from {{ ref('sf_opportunity') }}
 ),
 
 opportunities_created as (
     select
-        {{ sf_id15('id') }} as opportunity_key,
+        {{ sf_id('id') }} as opportunity_key,
         min({{ parse_timestamp('created_date') }}) as created
     from {{ ref('sf_opportunity') }}
     group by 1
@@ -73,7 +73,7 @@ closed_labels as (
 connector_versions_numbered as (
     select
         versions.*,
-        {{ sf_id15('versions.id') }} as opportunity_key,
+        {{ sf_id('versions.id') }} as opportunity_key,
         {{ parse_timestamp('versions._fivetran_start') }} as version_start,
         {{ parse_boolean('versions._fivetran_active') }} as is_active_version,
         coalesce({{ parse_timestamp('versions.created_date') }}, opportunities_created.created) as created,
@@ -83,16 +83,16 @@ connector_versions_numbered as (
             closed_labels.label_key is not null
         ) as is_closed_version,
         row_number() over (
-            partition by {{ sf_id15('versions.id') }}
+            partition by {{ sf_id('versions.id') }}
             order by {{ parse_timestamp('versions._fivetran_start') }}, versions._source_row
         ) as version_number,
         row_number() over (
-            partition by {{ sf_id15('versions.id') }}
+            partition by {{ sf_id('versions.id') }}
             order by {{ parse_timestamp('versions._fivetran_start') }} desc, versions._source_row desc
         ) as versions_after
     from {{ ref('sf_opportunity_versions') }} as versions
     left join opportunities_created
-        on {{ sf_id15('versions.id') }} = opportunities_created.opportunity_key
+        on {{ sf_id('versions.id') }} = opportunities_created.opportunity_key
     left join closed_labels
         on {{ clean_label('versions.stage_name') }} = closed_labels.label_key
 ),
@@ -170,7 +170,7 @@ field_history_changes as (
         end as field,
         case
             when field_history.field_key = 'created' then null
-            when field_history.field_key in ('owner', 'ownerid') then {{ sf_id15('field_history.old_value') }}
+            when field_history.field_key in ('owner', 'ownerid') then {{ sf_id('field_history.old_value') }}
             when field_history.field_key like 'forecastcategory%'
                 then {{ sf_forecast_category('field_history.old_value') }}
             else field_history.old_value
@@ -178,12 +178,12 @@ field_history_changes as (
         case
             when field_history.field_key = 'created'
                 then coalesce(first_stage_changes.old_value, opportunities.stage_name)
-            when field_history.field_key in ('owner', 'ownerid') then {{ sf_id15('field_history.new_value') }}
+            when field_history.field_key in ('owner', 'ownerid') then {{ sf_id('field_history.new_value') }}
             when field_history.field_key like 'forecastcategory%'
                 then {{ sf_forecast_category('field_history.new_value') }}
             else field_history.new_value
         end as new_value,
-        {{ sf_id15('field_history.created_by_id') }} as changed_by_id,
+        {{ sf_id('field_history.created_by_id') }} as changed_by_id,
         field_history.is_deleted,
         field_history._source_row,
         field_history._source_file
@@ -199,10 +199,10 @@ snapshots as (
     select
         'history' as snapshot_kind,
         id as change_id,
-        {{ sf_id15('opportunity_id') }} as opportunity_key,
+        {{ sf_id('opportunity_id') }} as opportunity_key,
         created_date as changed_at,
         {{ parse_timestamp('created_date') }} as changed,
-        {{ sf_id15('created_by_id') }} as changed_by_id,
+        {{ sf_id('created_by_id') }} as changed_by_id,
         stage_name,
         amount,
         close_date,
@@ -216,14 +216,14 @@ snapshots as (
 
     select
         'version' as snapshot_kind,
-        {{ dbt.concat([sf_id15('id'), "'@'", '_fivetran_start']) }} as change_id,
+        {{ dbt.concat([sf_id('id'), "'@'", '_fivetran_start']) }} as change_id,
         opportunity_key,
         case
             when version_number > 1 then _fivetran_start
             else cast(changed as {{ dbt.type_string() }})
         end as changed_at,
         changed,
-        {{ sf_id15('owner_id') }} as changed_by_id,
+        {{ sf_id('owner_id') }} as changed_by_id,
         stage_name,
         amount,
         close_date,
@@ -240,11 +240,11 @@ snapshots as (
     select
         'version' as snapshot_kind,
         {%- set created_text = 'cast(connector_versions.created as ' ~ dbt.type_string() ~ ')' %}
-        {{ dbt.concat([sf_id15('connector_versions.id'), "'@'", created_text]) }} as change_id,
+        {{ dbt.concat([sf_id('connector_versions.id'), "'@'", created_text]) }} as change_id,
         connector_versions.opportunity_key,
         cast(connector_versions.created as {{ dbt.type_string() }}) as changed_at,
         connector_versions.created as changed,
-        {{ sf_id15('connector_versions.owner_id') }} as changed_by_id,
+        {{ sf_id('connector_versions.owner_id') }} as changed_by_id,
         entry_stage_label.stage_name,
         connector_versions.amount,
         connector_versions.close_date,

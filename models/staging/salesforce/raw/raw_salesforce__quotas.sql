@@ -5,7 +5,7 @@ with quotas as (
 
 translated as (
     select
-        {{ sf_id15('quota_owner_id') }} as user_id,
+        {{ sf_id('quota_owner_id') }} as user_id,
         start_date as quarter_start_date,
         quota_amount,
         currency_iso_code as currency,

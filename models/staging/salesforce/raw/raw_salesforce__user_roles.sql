@@ -10,7 +10,7 @@ roles as (
 
 translated as (
     select
-        {{ sf_id15('users.id') }} as user_id,
+        {{ sf_id('users.id') }} as user_id,
         roles.name as role_label,
         users.department as team,
         users.created_date as valid_from,
@@ -23,8 +23,8 @@ translated as (
         users._source_file
     from users
     left join roles
-        on {{ sf_id15('roles.id') }} = {{ sf_id15('users.user_role_id') }}
-    where {{ sf_id15('users.user_role_id') }} is not null
+        on {{ sf_id('roles.id') }} = {{ sf_id('users.user_role_id') }}
+    where {{ sf_id('users.user_role_id') }} is not null
 )
 
 select * from translated

@@ -42,10 +42,10 @@ owners_on_records as (
 
 owners_first_seen as (
     select
-        {{ sf_id15('owner_id') }} as user_id,
+        {{ sf_id('owner_id') }} as user_id,
         min({{ parse_timestamp('created_date') }}) as first_seen_at
     from owners_on_records
-    where {{ sf_id15('owner_id') }} is not null
+    where {{ sf_id('owner_id') }} is not null
     group by 1
 ),
 
@@ -54,17 +54,17 @@ unknown_owners as (
     from owners_first_seen
     where
         user_id not in (
-            select {{ sf_id15('id') }} from users
-            where {{ sf_id15('id') }} is not null
+            select {{ sf_id('id') }} from users
+            where {{ sf_id('id') }} is not null
         )
 ),
 
 translated as (
     select
-        {{ sf_id15('users.id') }} as user_id,
+        {{ sf_id('users.id') }} as user_id,
         users.name as full_name,
         users.email,
-        {{ sf_id15('users.manager_id') }} as manager_id,
+        {{ sf_id('users.manager_id') }} as manager_id,
         -- a connector's user table may have no created date: the first record they own
         coalesce(users.created_date, cast(owners_first_seen.first_seen_at as {{ dbt.type_string() }})) as hired_at,
         case
@@ -77,7 +77,7 @@ translated as (
         users._source_file
     from users
     left join owners_first_seen
-        on {{ sf_id15('users.id') }} = owners_first_seen.user_id
+        on {{ sf_id('users.id') }} = owners_first_seen.user_id
 
     union all
 
