@@ -71,14 +71,14 @@ def salesforce_edited(tmp_path_factory: pytest.TempPathFactory):
     tasks.to_csv(exports / "Task.csv", index=False)
 
     expected = {
-        i[:15]: kind.lower()
+        i: kind.lower()
         for i, kind in zip(ids, tasks["Type"].where(typed, tasks["TaskSubtype"]), strict=True)
     }
-    expected.update({i[:15]: "other" for i in blank | other})
+    expected.update({i: "other" for i in blank | other})
     for i in unknown:
-        del expected[i[:15]]
+        del expected[i]
     events = read_text_csv(exports / "Event.csv")
-    expected.update({i[:15]: "meeting" for i in events["Id"]})
+    expected.update({i: "meeting" for i in events["Id"]})
     database = build(work, exports, crm_source="salesforce")
     with duckdb.connect(str(database), read_only=True) as con:
         yield (
@@ -86,10 +86,10 @@ def salesforce_edited(tmp_path_factory: pytest.TempPathFactory):
             {
                 "database": database,
                 "expected": expected,
-                "blank": {i[:15] for i in blank},
-                "other": {i[:15] for i in other},
-                "by_type": {i[:15] for i in by_type},
-                "unknown": {i[:15] for i in unknown},
+                "blank": {i for i in blank},
+                "other": {i for i in other},
+                "by_type": {i for i in by_type},
+                "unknown": {i for i in unknown},
             },
         )
 
@@ -272,7 +272,7 @@ def test_connector_sample_tasks_without_a_type_are_staged_as_the_default(tmp_pat
     if not folder.is_dir():
         pytest.skip(f"real export samples not found: {folder} is missing")
     tasks = read_text_csv(folder / "sf_task_data.csv")
-    untyped = {i[:15] for i in tasks.loc[tasks["type"].str.strip() == "", "id"]}
+    untyped = {i for i in tasks.loc[tasks["type"].str.strip() == "", "id"]}
     assert len(untyped) == 3
     database = build(tmp_path, folder, crm_source="salesforce", quarantine_max_share="1")
     with duckdb.connect(str(database), read_only=True) as con:

@@ -28,7 +28,7 @@ from test_build_generic import PROJECT, dbt
 CONNECTOR = PROJECT.parent / "shared" / "data" / "real_exports" / "fivetran_salesforce_connector"
 
 # the sample's two opportunities whose only version ended inactive (2019-04-04 18:36:07)
-DELETED = {"006q000000HcZXX", "006q000000HdOhu"}
+DELETED = {"006q000000HcZXXAA3", "006q000000HdOhuAAF"}
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -107,7 +107,7 @@ def frame(con, sql: str) -> pd.DataFrame:
 
 
 def sample_opportunities(exports: Path) -> dict[str, dict[str, str]]:
-    return {r["id"][:15]: r for r in read_rows(exports / "sf_opportunity_data.csv")}
+    return {r["id"]: r for r in read_rows(exports / "sf_opportunity_data.csv")}
 
 
 def test_wins_keep_their_real_dates_not_the_start_of_capture(connector):
@@ -132,7 +132,7 @@ def test_wins_keep_their_real_dates_not_the_start_of_capture(connector):
         cycle = (max(created, close_day) - created).total_seconds() / 86400
         assert row.cycle_days == pytest.approx(cycle), row.opportunity_id
     # 006q000000Hbmd1: created 2018-12-10 17:03:22, closed 2018-12-18, not at capture (2019-04-04)
-    cycle = facts.set_index("opportunity_id").loc["006q000000Hbmd1", "cycle_days"]
+    cycle = facts.set_index("opportunity_id").loc["006q000000Hbmd1AAB", "cycle_days"]
     assert cycle == pytest.approx(7.289, abs=0.001)
     team = frame(
         con,
@@ -192,7 +192,7 @@ def test_deleted_in_source_is_quarantined_not_open_pipeline(connector):
         "select record_key from staging.base_salesforce__opportunities"
         " where row_status = 'quarantined'",
     )
-    assert {key[:15] for key in quarantined["record_key"]} == DELETED
+    assert {key for key in quarantined["record_key"]} == DELETED
     pipeline = con.execute(
         "select count(*) from intermediate.int_pipeline_daily"
         " where opportunity_id in ('006q000000HdOhu', '006q000000HcZXX')"

@@ -104,7 +104,7 @@ def test_static_rates_convert_every_deal_into_the_corporate_currency(static_rate
     per_usd = {row["IsoCode"]: float(row["ConversionRate"]) for row in types}
     _, deals = read_rows(exports / "Opportunity.csv")
     expected = {
-        deal["Id"][:15]: float(deal["Amount"]) / per_usd[deal["CurrencyIsoCode"] or "USD"]
+        deal["Id"]: float(deal["Amount"]) / per_usd[deal["CurrencyIsoCode"] or "USD"]
         for deal in deals
         if deal["Amount"]
     }
@@ -172,7 +172,7 @@ def test_a_deal_without_currency_takes_the_corporate_currency_and_the_build_says
         "select opportunity_id, currency from staging.stg_crm__opportunities"
         " where is_currency_defaulted"
     ).fetchall()
-    assert defaulted == [(deals[-1]["Id"][:15], "USD")]
+    assert defaulted == [(deals[-1]["Id"], "USD")]
     messages = [line for line in output.splitlines() if "Currency:" in line]
     assert len(messages) == 1, messages
     assert f"1 of {len(deals)} opportunities have no currency" in messages[0]
@@ -239,7 +239,7 @@ def test_dated_rates_win_over_static_ones_and_the_later_start_wins_on_overlaps(t
         # a closed EUR deal closed on the overlap day converts at the later period's rate
         _, deals = read_rows(tmp_path / "exports" / "Opportunity.csv")
         closed = {
-            deal["Id"][:15]: deal
+            deal["Id"]: deal
             for deal in deals
             if deal["CurrencyIsoCode"] == "EUR"
             and deal["CloseDate"] == "09/01/22"
@@ -309,3 +309,54 @@ def test_demo_builds_in_usd_and_converts_consistently_with_krw(demo_build, tmp_p
         f"USD amounts that are not the KRW amount / KRW per USD: {list(off.items())[:5]}"
     )
     assert 0 < won < 1e9
+
+
+def test_a_windows_1252_multi_currency_export_builds_with_export_encoding_alone(tmp_path):
+    """Issue 17's 'done when': a Data Export in Windows-1252 (bytes 0x80-0x9F in
+    its text) with several currencies and an empty DatedConversionRate.csv builds
+    with export_encoding and no seed edits; amounts are within a cent of
+    Amount / ConversionRate in the corporate currency."""
+    need_samples()
+    exports = tmp_path / "exports"
+    multi_currency_org(exports, dated="empty")
+    header, accounts = read_rows(exports / "Account.csv")
+    accounts[0]["Name"] = "Caf\u00e9 \u201cNord\u201d \u2013 \u20ac Partners"
+    write_rows(exports / "Account.csv", header, accounts)
+    for path in exports.glob("*.csv"):
+        path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252"))
+    assert b"\x93Nord\x94 \x96 \x80" in (exports / "Account.csv").read_bytes()
+
+    # the sample's leads have no CreatedDate: their quarantine is the sample's, not the encoding's
+    database, _ = build_salesforce(tmp_path, exports, export_encoding="cp1252")
+    _, types = read_rows_cp1252(exports / "CurrencyType.csv")
+    per_usd = {row["IsoCode"]: float(row["ConversionRate"]) for row in types}
+    _, deals = read_rows_cp1252(exports / "Opportunity.csv")
+    expected = {
+        deal["Id"]: float(deal["Amount"]) / per_usd[deal["CurrencyIsoCode"] or "USD"]
+        for deal in deals
+        if deal["Amount"]
+    }
+    with duckdb.connect(str(database), read_only=True) as con:
+        found = dict(
+            con.execute(
+                "select opportunity_id, amount_reporting from staging.stg_crm__opportunities"
+                " where amount is not null"
+            ).fetchall()
+        )
+        names = {
+            row[0]
+            for row in con.execute("select account_name from staging.stg_crm__accounts").fetchall()
+        }
+        labels = con.execute(
+            "select distinct reporting_currency from facts.fct_opportunities"
+        ).fetchall()
+    assert set(found) == set(expected)
+    assert all(abs(float(found[key]) - value) <= 0.01 for key, value in expected.items())
+    assert accounts[0]["Name"] in names
+    assert labels == [("USD",)]
+
+
+def read_rows_cp1252(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(newline="", encoding="cp1252") as file:
+        reader = csv.DictReader(file)
+        return list(reader.fieldnames or []), list(reader)
