@@ -22,8 +22,9 @@ from test_build_generic import PROJECT, dbt
 from themodel.generator.cli import generate
 
 # 18-character record type ids, as a Data Export writes them
-DIRECT = "0125g000000DirAAAA"
-PARTNER = "0125g000000PrtAAAA"
+# record type ids as Salesforce writes them: 15 characters and their case-safe checksum
+DIRECT = "0125g000000DirAAAS"
+PARTNER = "0125g000000PrtAAAS"
 
 # The partner process: its own labels for the demo's stages, in its own order.
 # Negotiation/Review keeps its label but is a stage of its own there (the
