@@ -14,62 +14,27 @@ from __future__ import annotations
 import csv
 import shutil
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import bad_input_messages
+import bad_input_parsing
+import bad_input_references
 import duckdb
 import pytest
+from bad_input_kit import (
+    NEW_DEAL,
+    NEW_LEAD,
+    Planted,
+    Stopping,
+    add_row,
+    open_deal,
+    read_rows,
+    write_rows,
+)
 from test_build_generic import dbt
 
-
-def read_rows(folder: Path, entity: str) -> tuple[list[str], list[dict]]:
-    with open(folder / f"{entity}.csv", encoding="utf-8", newline="") as file:
-        reader = csv.DictReader(file)
-        return list(reader.fieldnames or []), list(reader)
-
-
-def write_rows(folder: Path, entity: str, header: list[str], rows: list[dict], **dialect) -> None:
-    with open(folder / f"{entity}.csv", "w", encoding="utf-8", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=header, **dialect)
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def add_row(folder: Path, entity: str, like: int = 0, **values: str) -> None:
-    """Append a copy of an existing row (the `like`-th) with some values changed."""
-    header, rows = read_rows(folder, entity)
-    rows.append({**rows[like], **values})
-    write_rows(folder, entity, header, rows)
-
-
-# --- corruptions that quarantine rows (or are read as they are) ------------------
-
-
-@dataclass(frozen=True)
-class Planted:
-    name: str
-    entity: str
-    plant: Callable[[Path], None]
-    # (entity, rule, record_key) of each row it adds to quarantine ("row *": a row
-    # without key, "*": any key); empty = nothing quarantined
-    expected: tuple[tuple[str, str, str], ...]
-
-
-def open_deal(folder: Path) -> str:
-    """A new-business deal still open in the export."""
-    _, rows = read_rows(folder, "opportunities")
-    return next(
-        row["opportunity_id"]
-        for row in rows
-        if row["is_closed"] == "false" and row["opportunity_type"] == "new_business"
-    )
-
-
-NEW_LEAD = {"converted_at": "", "converted_opportunity_id": "", "status": "New"}
-NEW_DEAL = {"stage": "Handed Off", "is_closed": "false", "is_won": "false", "lost_reason": ""}
-
-PLANTED = [
+OWN_PLANTED = [
     Planted(
         "missing_key",
         "leads",
@@ -185,6 +150,7 @@ PLANTED = [
             ("activities", "after_as_of_date", "act-future"),
             ("lead_status_events", "after_as_of_date", "*"),
         ),
+        staged={"opportunity_changes": (1, 0)},
     ),
     Planted(
         # an older version of a deal (earlier modified_at) is superseded, not staged
@@ -194,6 +160,7 @@ PLANTED = [
             f, "opportunities", amount="1", stage="Closed Lost", modified_at="2024-01-19T06:46:00Z"
         ),
         (),
+        staged={"opportunities": (0, 1)},
     ),
     Planted(
         "semicolon_delimiter",
@@ -227,16 +194,7 @@ def drop_column(folder: Path) -> None:
     write_rows(folder, "leads", header, [{k: r[k] for k in header} for r in rows])
 
 
-@dataclass(frozen=True)
-class Stopping:
-    name: str
-    entity: str
-    corrupt: Callable[[Path], None]
-    # what the message must say besides the file's path
-    says: tuple[str, ...]
-
-
-STOPPING = [
+OWN_STOPPING = [
     Stopping(
         "truncated_file", "opportunities", truncate, ("looks truncated", "export the file again")
     ),
@@ -265,6 +223,21 @@ STOPPING = [
         ("(or .parquet) is missing", "set crm_export_path"),
     ),
 ]
+
+
+# every class of bad input, each in the module of its class
+PLANTED = (
+    OWN_PLANTED
+    + bad_input_parsing.PLANTED
+    + bad_input_references.PLANTED
+    + bad_input_messages.PLANTED
+)
+STOPPING = (
+    OWN_STOPPING
+    + bad_input_parsing.STOPPING
+    + bad_input_references.STOPPING
+    + bad_input_messages.STOPPING
+)
 
 
 # --- the builds ---------------------------------------------------------------------
@@ -348,7 +321,8 @@ def runs(demo_build, tmp_path_factory: pytest.TempPathFactory) -> Runs:
         shutil.rmtree(exports)
         shutil.copytree(demo_build.exports, exports)
         case.corrupt(exports)
-        result = dbt(["build", "--select", f"raw_generic__{case.entity}+"], database, exports, work)
+        select = case.select or f"raw_generic__{case.entity}+"
+        result = dbt(["build", "--select", select], database, exports, work, **case.variables)
         stopped[case.name] = (result.returncode, result.stdout, exports / f"{case.entity}.csv")
 
     shutil.rmtree(exports)
@@ -409,14 +383,14 @@ def test_quarantined_rows_name_file_key_and_raw_text(runs: Runs):
 
 
 def test_no_good_row_is_lost(runs: Runs):
-    """Every entity stages the rows of the good build; the older version planted is
-    counted as superseded; the semicolon-delimited users file reads in full; the
-    deal's change dated after the as-of moment is kept."""
+    """Every entity stages the rows of the good build, moved only as each case
+    says (an older version planted is superseded; a semicolon-delimited file reads
+    in full; a deal's change dated after the as-of moment is kept)."""
     expected = dict(runs.baseline_staged)
-    staged, superseded = expected["opportunities"]
-    expected["opportunities"] = (staged, superseded + 1)
-    staged, superseded = expected["opportunity_changes"]
-    expected["opportunity_changes"] = (staged + 1, superseded)
+    for planted in PLANTED:
+        for entity, (staged, superseded) in planted.staged.items():
+            before_staged, before_superseded = expected[entity]
+            expected[entity] = (before_staged + staged, before_superseded + superseded)
     assert runs.bad_staged == expected
 
 
