@@ -12,13 +12,10 @@
     {{ parser_function_schema() }}.the_model_parse_timestamp({{ column }})
 {%- endmacro %}
 
-{#- Same pattern as duckdb__parse_money; the cast is guarded instead of tried. -#}
-{% macro postgres__parse_money(column) -%}
-    case
-        when trim({{ column }}) ~ '^(-)?\s*([A-Za-z]{3}|[₩$€¥£])?\s*-?[0-9][0-9,]*(\.[0-9]+)?$'
-            and regexp_replace(trim({{ column }}), '[^0-9.\-]', '', 'g') ~ '^-?[0-9]{1,16}(\.[0-9]+)?$'
-            then cast(regexp_replace(trim({{ column }}), '[^0-9.\-]', '', 'g') as decimal(18, 2))
-    end
+{#- The regular expression helpers of parsing.sql (the number, amount and
+    date-order parsers are built of them). -#}
+{% macro postgres__regex_matches(text, pattern) -%}
+    ({{ text }} ~ '{{ pattern }}')
 {%- endmacro %}
 
 {% macro parser_function_schema() -%}

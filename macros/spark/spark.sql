@@ -100,13 +100,18 @@
     regexp_extract({{ text }}, r'{{ pattern }}', {{ i }})
 {%- endmacro %}
 
-{#- Same pattern as duckdb__parse_money; Spark's cast of bad text is null. -#}
-{% macro spark__parse_money(column) -%}
-    case
-        when trim({{ column }}) rlike r'^(-)?\s*([A-Za-z]{3}|[₩$€¥£])?\s*-?[0-9][0-9,]*(\.[0-9]+)?$'
-            and regexp_replace(trim({{ column }}), r'[^0-9.\-]', '') rlike r'^-?[0-9]{1,16}(\.[0-9]+)?$'
-            then cast(regexp_replace(trim({{ column }}), r'[^0-9.\-]', '') as decimal(18, 2))
-    end
+{#- The regular expression helpers of parsing.sql (the number, amount and
+    date-order parsers are built of them); Java writes a group in a replacement as $n. -#}
+{% macro spark__regex_matches(text, pattern) -%}
+    ({{ text }} rlike '{{ pattern }}')
+{%- endmacro %}
+
+{% macro spark__regex_remove(text, pattern) -%}
+    regexp_replace({{ text }}, '{{ pattern }}', '')
+{%- endmacro %}
+
+{% macro spark__regex_reorder(text, pattern, groups) -%}
+    regexp_replace({{ text }}, '{{ pattern }}', '${{ groups[0] }}/${{ groups[1] }}/${{ groups[2] }}$4')
 {%- endmacro %}
 
 {% macro spark__clean_label(column) -%}

@@ -34,8 +34,9 @@
         [parse_timestamp('raw_created_at'), 'created_at'],
         [parse_timestamp('raw_modified_at'), 'modified_at'],
     ],
-    rules=[
-        ['raw_employee_count is not null and employee_count is null', 'unparseable_number'],
+    rules=parse_rules('timestamp', ['raw_created_at', 'raw_modified_at'])
+        + parse_rules('integer', ['raw_employee_count']) + [
+        ['employee_count < 0', 'out_of_range'],
         ["segment_label is not null and segment_label not in ('smb', 'mid_market', 'enterprise')",
          'unknown_segment_label'],
     ],
@@ -69,7 +70,8 @@
         ['occurred_at is null', 'unparseable_timestamp'],
         [after_as_of('occurred_at'), 'after_as_of_date'],
         ['activity_type is null', 'unknown_activity_type'],
-        ['raw_duration_seconds is not null and duration_seconds is null', 'unparseable_number'],
+    ] + parse_rules('integer', ['raw_duration_seconds']) + [
+        ['duration_seconds < 0', 'out_of_range'],
         ['lead_id is not null and known_lead_id is null', 'orphan_reference'],
         ['opportunity_id is not null and known_opportunity_id is null', 'orphan_reference'],
     ],
@@ -90,14 +92,16 @@
         [clean_text('raw_campaign_name'), 'campaign_name'],
         [clean_label('raw_channel'), 'channel'],
         [parse_money('raw_cost'), 'cost_amount'],
-        ["coalesce(upper(" ~ clean_text('raw_currency') ~ "), '" ~ default_currency() ~ "')", 'currency'],
+        [amount_currency('raw_currency', 'raw_cost'), 'currency'],
         [parse_date('raw_start_date'), 'start_date'],
         [parse_date('raw_end_date'), 'end_date'],
         [clean_id('raw_owner_id'), 'owner_id'],
     ],
     rules=[
         ["currency = '000' and lower(campaign_name) like '%(sample)'", 'sample_campaign'],
-        ['raw_cost is not null and cost_amount is null', 'unparseable_amount'],
+    ] + parse_rules('amount', ['raw_cost']) + [
+        [conflicting_currency('raw_currency', 'raw_cost'), 'conflicting_currency'],
+        [ambiguous_currency('raw_currency', 'raw_cost'), 'ambiguous_currency'],
         ['cost_amount < 0', 'negative_amount'],
         ['raw_start_date is not null and start_date is null', 'unparseable_date'],
         ['raw_end_date is not null and end_date is null', 'unparseable_date'],
@@ -116,7 +120,7 @@
         [parse_date('raw_start_date'), 'start_date'],
         [parse_date('raw_end_date'), 'end_date'],
         [parse_money('raw_annual_value'), 'annual_value_amount'],
-        ["coalesce(upper(" ~ clean_text('raw_currency') ~ "), '" ~ default_currency() ~ "')", 'currency'],
+        [amount_currency('raw_currency', 'raw_annual_value'), 'currency'],
         [clean_id('raw_csm_id'), 'csm_id'],
         [clean_id('raw_renewal_opportunity_id'), 'renewal_opportunity_id'],
         [clean_label('raw_status'), 'status'],
@@ -124,7 +128,9 @@
     ],
     rules=[
         ['start_date is null or end_date is null', 'unparseable_date'],
-        ['raw_annual_value is not null and annual_value_amount is null', 'unparseable_amount'],
+    ] + parse_rules('amount', ['raw_annual_value']) + [
+        [conflicting_currency('raw_currency', 'raw_annual_value'), 'conflicting_currency'],
+        [ambiguous_currency('raw_currency', 'raw_annual_value'), 'ambiguous_currency'],
         ['annual_value_amount < 0', 'negative_amount'],
         ['currency not in (select currency from ' ~ ref('stg_crm__exchange_rates') ~ ')', 'unknown_currency'],
         ['known_account_id is null', 'orphan_reference'],
@@ -151,7 +157,7 @@
             'next_rate_date'],
         ['upper(' ~ clean_text('raw_currency') ~ ')', 'currency'],
         ['upper(' ~ clean_text('raw_base_currency') ~ ')', 'base_currency'],
-        [dbt.safe_cast(clean_text('raw_rate'), type_double()), 'rate'],
+        [dbt.safe_cast(rate_text('raw_rate'), type_double()), 'rate'],
         [dbt.concat([
             'upper(' ~ clean_text('raw_currency') ~ ')', "'@'",
             "coalesce(upper(" ~ clean_text('raw_base_currency') ~ "), '')", "'@'",
@@ -225,6 +231,10 @@
         ['created_at is null', 'unparseable_timestamp'],
         [after_as_of('created_at'), 'after_as_of_date'],
         ['raw_converted_at is not null and converted_at is null', 'unparseable_timestamp'],
+    ] + parse_rules('timestamp', ['raw_modified_at'])
+        + parse_rules('boolean', ['raw_has_budget', 'raw_has_authority', 'raw_has_need', 'raw_has_timeline'])
+        + parse_rules('integer', ['raw_fit_score']) + [
+        ['fit_score < 0 or fit_score > 100', 'out_of_range'],
         ['status is null', 'unknown_status_label'],
         ['account_id is not null and known_account_id is null', 'orphan_reference'],
     ],
@@ -255,8 +265,8 @@
         ['stage_map.canonical_stage', 'stage'],
         [clean_text('raw_stage'), 'stage_label'],
         [parse_money('raw_amount'), 'amount'],
-        ["coalesce(upper(" ~ clean_text('raw_currency') ~ "), '" ~ default_currency() ~ "')", 'currency'],
-        [clean_text('raw_currency') ~ ' is null', 'is_currency_defaulted'],
+        [amount_currency('raw_currency', 'raw_amount'), 'currency'],
+        [clean_text('raw_currency') ~ ' is null and ' ~ money_currency('raw_amount') ~ ' is null', 'is_currency_defaulted'],
         [parse_date('raw_close_date'), 'close_date'],
         ["coalesce(" ~ parse_boolean('raw_is_closed') ~ ", stage_map.is_won or stage_map.is_lost)", 'is_closed'],
         ["coalesce(" ~ parse_boolean('raw_is_won') ~ ", stage_map.is_won)", 'is_won'],
@@ -275,9 +285,14 @@
         ['raw_created_at is null', 'missing_timestamp'],
         ['created_at is null', 'unparseable_timestamp'],
         ['stage is null', 'unknown_stage_label'],
-        ['raw_amount is not null and amount is null', 'unparseable_amount'],
+    ] + parse_rules('amount', ['raw_amount']) + [
+        [conflicting_currency('raw_currency', 'raw_amount'), 'conflicting_currency'],
+        [ambiguous_currency('raw_currency', 'raw_amount'), 'ambiguous_currency'],
         ['amount < 0', 'negative_amount'],
         ['raw_close_date is not null and close_date is null', 'unparseable_date'],
+    ] + parse_rules('timestamp', ['raw_modified_at'])
+        + parse_rules('boolean', ['raw_is_closed', 'raw_is_won', 'raw_has_budget', 'raw_has_authority', 'raw_has_need', 'raw_has_timeline'])
+        + [
         ["opportunity_type not in ('new_business', 'renewal', 'expansion')", 'unknown_opportunity_type'],
         ['currency not in (select currency from ' ~ ref('stg_crm__exchange_rates') ~ ')', 'unknown_currency'],
         ['account_id is not null and known_account_id is null', 'orphan_reference'],
@@ -326,8 +341,8 @@
         ["field not in ('stage', 'amount', 'close_date', 'owner_id', 'forecast_category')", 'unknown_field'],
         ["field = 'stage' and new_value is null", 'unknown_stage_label'],
         ["field = 'stage' and raw_old_value is not null and old_value is null", 'unknown_stage_label'],
-        ["field = 'amount' and raw_new_value is not null and new_value is null", 'unparseable_amount'],
-        ["field = 'close_date' and raw_new_value is not null and new_value is null", 'unparseable_date'],
+    ] + field_value_rules('amount', ['raw_new_value', 'raw_old_value'])
+        + field_value_rules('date', ['raw_new_value', 'raw_old_value']) + [
         ['known_opportunity_id is null', 'orphan_reference'],
     ],
     joins=opportunity_keys
@@ -343,12 +358,15 @@
         [clean_id('raw_user_id'), 'user_id'],
         [parse_date('raw_quarter_start_date'), 'quarter_start_date'],
         [parse_money('raw_quota_amount'), 'quota_amount'],
-        ["coalesce(upper(" ~ clean_text('raw_currency') ~ "), '" ~ default_currency() ~ "')", 'currency'],
+        [amount_currency('raw_currency', 'raw_quota_amount'), 'currency'],
         [dbt.concat([clean_id('raw_user_id'), "'@'", clean_text('raw_quarter_start_date')]), 'quota_key'],
     ],
     rules=[
         ['quarter_start_date is null', 'unparseable_date'],
+    ] + parse_rules('amount', ['raw_quota_amount']) + [
         ['quota_amount is null', 'unparseable_amount'],
+        [conflicting_currency('raw_currency', 'raw_quota_amount'), 'conflicting_currency'],
+        [ambiguous_currency('raw_currency', 'raw_quota_amount'), 'ambiguous_currency'],
         ['quota_amount < 0', 'negative_amount'],
         ['currency not in (select currency from ' ~ ref('stg_crm__exchange_rates') ~ ')', 'unknown_currency'],
     ],
@@ -397,7 +415,7 @@
         ['raw_hired_at is null', 'missing_timestamp'],
         ['hired_at is null', 'unparseable_timestamp'],
         ['raw_terminated_at is not null and terminated_at is null', 'unparseable_timestamp'],
-    ],
+    ] + parse_rules('timestamp', ['raw_modified_at']),
     version_by='modified_at',
 ) }}
 {%- endmacro %}

@@ -54,6 +54,8 @@ ruled as (
             when {{ parse_boolean('raw_is_deleted') }} then 'soft_deleted'
             {#- a connector's history mode shows the record deleted (its versions ended, none active) -#}
             when lower(trim(raw_is_deleted)) = 'deleted_in_source' then 'deleted_in_source'
+            when {{ clean_text('raw_is_deleted') }} is not null and {{ parse_boolean('raw_is_deleted') }} is null
+                then 'unparseable_boolean'
             {%- endif %}
             {%- for condition, rule in rules %}
             when {{ condition }} then '{{ rule }}'

@@ -41,9 +41,12 @@ translated as (
         case when {{ sf_id('who_id') }} like '00Q%' then {{ sf_id('who_id') }} end as lead_id,
         case when {{ sf_id('what_id') }} like '006%' then {{ sf_id('what_id') }} end as opportunity_id,
         {{ sf_id('account_id') }} as account_id,
-        cast(
-            {{ dbt.safe_cast(clean_text('duration_in_minutes'), dbt.type_bigint()) }} * 60
-            as {{ dbt.type_string() }}
+        -- minutes as seconds; text that is no integer passes as written, so the
+        -- base model quarantines it (unparseable_integer) instead of a null
+        coalesce(
+            -- (as a decimal: minutes beyond a bigint's seconds stay a number, out_of_range)
+            cast(cast({{ parse_integer('duration_in_minutes') }} as decimal(38, 0)) * 60 as {{ dbt.type_string() }}),
+            duration_in_minutes
         ) as duration_seconds,
         'held' as outcome,
         is_deleted,
