@@ -69,16 +69,17 @@
     they are: they are read in every order. -#}
 {% macro date_order_text(column) -%}
     {%- set order = date_order() -%}
-    {%- set text = 'trim(' ~ column ~ ')' -%}
+    {#- a namespace: a plain set inside the loop would not outlive it -#}
+    {%- set rewritten = namespace(text='trim(' ~ column ~ ')') -%}
     {%- for separator in ['/', '[.]', '-'] -%}
         {%- if order == 'YMD' -%}
             {%- set year = '[0-9]{4}|[0-9]{2}' if separator == '[.]' else '[0-9]{2}' -%}
-            {%- set text = regex_reorder(text, '^(' ~ year ~ ')' ~ separator ~ '([0-9]{1,2})' ~ separator ~ '([0-9]{1,2})( .*|)$', [2, 3, 1]) -%}
+            {%- set rewritten.text = regex_reorder(rewritten.text, '^(' ~ year ~ ')' ~ separator ~ '([0-9]{1,2})' ~ separator ~ '([0-9]{1,2})( .*|)$', [2, 3, 1]) -%}
         {%- elif order != 'MDY' or separator != '/' -%}
-            {%- set text = regex_reorder(text, '^([0-9]{1,2})' ~ separator ~ '([0-9]{1,2})' ~ separator ~ '([0-9]{4}|[0-9]{2})( .*|)$', [2, 1, 3] if order == 'DMY' else [1, 2, 3]) -%}
+            {%- set rewritten.text = regex_reorder(rewritten.text, '^([0-9]{1,2})' ~ separator ~ '([0-9]{1,2})' ~ separator ~ '([0-9]{4}|[0-9]{2})( .*|)$', [2, 1, 3] if order == 'DMY' else [1, 2, 3]) -%}
         {%- endif -%}
     {%- endfor -%}
-    {{ text }}
+    {{ rewritten.text }}
 {%- endmacro %}
 
 {#- regexp_replace of a whole text by groups 1-3 of pattern as 'a/b/c', then group 4. -#}
