@@ -399,3 +399,91 @@ def test_load_reads_the_export_encoding_into_the_raw_text_of_the_utf8_original(
             loaded[name] = raw_tables("raw_salesforce")
     assert loaded["encoded"] == loaded["utf8"]
     assert "김민준" in repr(loaded["encoded"]["lead"])
+
+
+# numbers, currencies and day/month dates in each var('number_format') and
+# var('date_order'): the parsers of parsing.sql are compiled for each target
+PARSE_TEXTS = [
+    "1,234.56",
+    "USD 38,300",
+    "12,000 €",
+    "₩1,200,000",
+    "- £12",
+    "$5,000",
+    "KRW5000",
+    "-1,200",
+    "11930000,00",
+    "1,23,456",
+    "1.234,56",
+    "1 234,56",
+    "1\u00a0234\u00a0567,5",
+    "12.50",
+    "12,345,678,901,234,567",
+    "9999999999999998.999",
+    "9999999999999999.00",
+    "1234567890123456789",
+    " 250 ",
+    "+7",
+    "2.500",
+    "0,00076",
+    "about 5M",
+    "USD 5 EUR",
+    "",
+    "09.11.2025",
+    "9-11-2025",
+    "25/11/09",
+    "2025.11.09 10:30",
+    "11/09/25 03:04 PM",
+    "2024-01-19",
+    "2024-01-19T06:46:00+09:00",
+]
+PARSE_VARS = [
+    {},
+    {"number_format": "1.234,56", "date_order": "DMY"},
+    {"number_format": "1 234,56", "date_order": "YMD"},
+]
+PARSE_INLINE = (
+    "with input as (select cast('__TEXT__' as varchar) as value) select"
+    " {{ money_text('value') }} as money_text, {{ parse_money('value') }} as money,"
+    " {{ money_currency('value') }} as currency, {{ integer_text('value') }} as integer_text,"
+    " {{ parse_integer('value') }} as whole, {{ rate_text('value') }} as rate,"
+    " {{ date_order_text('value') }} as date_text from input"
+)
+
+
+def parsed_texts(target: str, variables: dict, work: Path) -> list[tuple]:
+    """PARSE_INLINE compiled for a target and run there on each of PARSE_TEXTS."""
+    result = dbt(
+        ["--quiet", "compile", "--inline", PARSE_INLINE, "--target", target],
+        work / "x.duckdb",
+        work,
+        work,
+        **variables,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    sql = result.stdout.strip()
+    queries = [sql.replace("__TEXT__", text.replace("'", "''")) for text in PARSE_TEXTS]
+    if target == "duckdb":
+        with duckdb.connect() as duck:
+            return [tuple(str(v) for v in duck.execute(q).fetchone()) for q in queries]
+    pg = connect_postgres()
+    try:
+        with pg.cursor() as cursor:
+            rows = []
+            for query in queries:
+                cursor.execute(query.replace("%", "%%"))
+                rows.append(tuple(str(v) for v in cursor.fetchone()))
+            return rows
+    finally:
+        pg.close()
+
+
+@pytest.mark.parametrize("variables", PARSE_VARS, ids=lambda v: v.get("number_format", "default"))
+def test_postgres_number_and_date_order_parsers_read_text_as_duckdb_does(tmp_path, variables):
+    expected = parsed_texts("duckdb", variables, tmp_path)
+    found = parsed_texts("postgres", variables, tmp_path)
+    assert list(zip(PARSE_TEXTS, found, strict=True)) == list(
+        zip(PARSE_TEXTS, expected, strict=True)
+    )
+    # the texts cover each outcome: parsed, not parsed, out of range
+    assert any(row[1] == "None" and row[0] != "None" for row in expected)
