@@ -11,10 +11,11 @@
 
 {#- Rules that set a row aside without distrusting it: quarantined with the
     rule, counted in row_accounting.set_aside_rows, left out of the quarantine
-    share. sample_campaign: Salesforce creates a few "... (Sample)" campaigns with
+    share. parent_set_aside: a row whose parent was set aside (macros/staging/references.sql).
+    sample_campaign: Salesforce creates a few "... (Sample)" campaigns with
     currency 000 in every new org; they are placeholders, not marketing spend. -#}
 {% macro set_aside_rules() -%}
-    {{ return(['after_as_of_date', 'sample_campaign']) }}
+    {{ return(['after_as_of_date', 'sample_campaign', 'parent_set_aside']) }}
 {%- endmacro %}
 
 {#- The base model of each export entity, shared by every source format: a source
@@ -61,8 +62,8 @@
         [clean_id('raw_account_id'), 'account_id'],
         [parse_integer('raw_duration_seconds'), 'duration_seconds'],
         [clean_label('raw_outcome'), 'outcome'],
-        ['lead_keys.record_key', 'known_lead_id'],
-        ['opportunity_keys.record_key', 'known_opportunity_id'],
+        [parent_state('lead_keys'), 'lead_state'],
+        [parent_state('opportunity_keys'), 'opportunity_state'],
     ],
     rules=[
         ['raw_occurred_at is null', 'missing_timestamp'],
@@ -70,15 +71,11 @@
         [after_as_of('occurred_at'), 'after_as_of_date'],
         ['activity_type is null', 'unknown_activity_type'],
         ['raw_duration_seconds is not null and duration_seconds is null', 'unparseable_number'],
-        ['lead_id is not null and known_lead_id is null', 'orphan_reference'],
-        ['opportunity_id is not null and known_opportunity_id is null', 'orphan_reference'],
-    ],
+    ] + reference_rules('lead_id', 'lead_state', 'leads')
+        + reference_rules('opportunity_id', 'opportunity_state', 'opportunities'),
     joins=join_activity_type('type_map', source_name)
-        ~ " left join (select record_key from " ~ ref('base_' ~ source_name ~ '__leads')
-        ~ " where row_status = 'staged') as lead_keys on lead_keys.record_key = " ~ clean_id('raw.raw_lead_id')
-        ~ " left join (select record_key from " ~ ref('base_' ~ source_name ~ '__opportunities')
-        ~ " where row_status = 'staged') as opportunity_keys on opportunity_keys.record_key = "
-        ~ clean_id('raw.raw_opportunity_id'),
+        ~ " " ~ join_parent('lead_keys', source_name, 'leads', 'lead_id')
+        ~ " " ~ join_parent('opportunity_keys', source_name, 'opportunities', 'opportunity_id'),
 ) }}
 {%- endmacro %}
 
@@ -94,6 +91,7 @@
         [parse_date('raw_start_date'), 'start_date'],
         [parse_date('raw_end_date'), 'end_date'],
         [clean_id('raw_owner_id'), 'owner_id'],
+        ['rate_period.currency', 'rated_currency'],
     ],
     rules=[
         ["currency = '000' and lower(campaign_name) like '%(sample)'", 'sample_campaign'],
@@ -102,7 +100,9 @@
         ['raw_start_date is not null and start_date is null', 'unparseable_date'],
         ['raw_end_date is not null and end_date is null', 'unparseable_date'],
         ['currency not in (select currency from ' ~ ref('stg_crm__exchange_rates') ~ ')', 'unknown_currency'],
+        missing_rate_rule('cost_amount', 'currency', 'start_date', 'rated_currency'),
     ],
+    joins=join_rate_period('rate_period', currency_of('raw.raw_currency'), parse_date('raw.raw_start_date')),
 ) }}
 {%- endmacro %}
 
@@ -120,18 +120,24 @@
         [clean_id('raw_csm_id'), 'csm_id'],
         [clean_id('raw_renewal_opportunity_id'), 'renewal_opportunity_id'],
         [clean_label('raw_status'), 'status'],
-        ['account_keys.record_key', 'known_account_id'],
+        [parent_state('account_keys'), 'account_state'],
+        [parent_state('opportunity_keys'), 'opportunity_state'],
+        [parent_state('renewal_keys'), 'renewal_opportunity_state'],
+        ['rate_period.currency', 'rated_currency'],
     ],
     rules=[
         ['start_date is null or end_date is null', 'unparseable_date'],
         ['raw_annual_value is not null and annual_value_amount is null', 'unparseable_amount'],
         ['annual_value_amount < 0', 'negative_amount'],
         ['currency not in (select currency from ' ~ ref('stg_crm__exchange_rates') ~ ')', 'unknown_currency'],
-        ['known_account_id is null', 'orphan_reference'],
-    ],
-    joins="left join (select record_key from " ~ ref('base_' ~ source_name ~ '__accounts')
-        ~ " where row_status = 'staged') as account_keys on account_keys.record_key = "
-        ~ clean_id('raw.raw_account_id'),
+        missing_rate_rule('annual_value_amount', 'currency', 'start_date', 'rated_currency'),
+    ] + reference_rules('account_id', 'account_state', 'accounts', required=true)
+        + reference_rules('opportunity_id', 'opportunity_state', 'opportunities')
+        + reference_rules('renewal_opportunity_id', 'renewal_opportunity_state', 'opportunities'),
+    joins=join_parent('account_keys', source_name, 'accounts', 'account_id')
+        ~ " " ~ join_parent('opportunity_keys', source_name, 'opportunities', 'opportunity_id')
+        ~ " " ~ join_parent('renewal_keys', source_name, 'opportunities', 'renewal_opportunity_id')
+        ~ " " ~ join_rate_period('rate_period', currency_of('raw.raw_currency'), parse_date('raw.raw_start_date')),
 ) }}
 {%- endmacro %}
 
@@ -177,7 +183,7 @@
         [parse_timestamp('raw_changed_at'), 'changed_at'],
         ['from_map.canonical_stage', 'from_status'],
         ['to_map.canonical_stage', 'to_status'],
-        ['lead_keys.record_key', 'known_lead_id'],
+        [parent_state('lead_keys'), 'lead_state'],
     ],
     rules=[
         ['raw_changed_at is null', 'missing_timestamp'],
@@ -185,13 +191,10 @@
         [after_as_of('changed_at'), 'after_as_of_date'],
         ['to_status is null', 'unknown_status_label'],
         ['raw_from_status is not null and from_status is null', 'unknown_status_label'],
-        ['known_lead_id is null', 'orphan_reference'],
-    ],
+    ] + reference_rules('lead_id', 'lead_state', 'leads', required=true),
     joins=join_stage_label('from_map', 'from_status', 'lead', source_name)
         ~ " " ~ join_stage_label('to_map', 'to_status', 'lead', source_name)
-        ~ " left join (select record_key from " ~ ref('base_' ~ source_name ~ '__leads')
-        ~ " where row_status = 'staged') as lead_keys on lead_keys.record_key = "
-        ~ clean_id('raw.raw_lead_id'),
+        ~ " " ~ join_parent('lead_keys', source_name, 'leads', 'lead_id'),
 ) }}
 {%- endmacro %}
 
@@ -218,7 +221,8 @@
         [hash_personal('raw_email'), 'email_hash'],
         [hash_personal('raw_phone'), 'phone_hash'],
         [parse_timestamp('raw_modified_at'), 'modified_at'],
-        ['account_keys.record_key', 'known_account_id'],
+        [parent_state('account_keys'), 'account_state'],
+        [parent_state('converted_keys'), 'converted_opportunity_state'],
     ],
     rules=[
         ['raw_created_at is null', 'missing_timestamp'],
@@ -226,13 +230,12 @@
         [after_as_of('created_at'), 'after_as_of_date'],
         ['raw_converted_at is not null and converted_at is null', 'unparseable_timestamp'],
         ['status is null', 'unknown_status_label'],
-        ['account_id is not null and known_account_id is null', 'orphan_reference'],
-    ],
+    ] + reference_rules('account_id', 'account_state', 'accounts')
+        + reference_rules('converted_opportunity_id', 'converted_opportunity_state', 'opportunities'),
     version_by='modified_at',
     joins=join_stage_label('status_map', 'status', 'lead', source_name)
-        ~ " left join (select record_key from " ~ ref('base_' ~ source_name ~ '__accounts')
-        ~ " where row_status = 'staged') as account_keys on account_keys.record_key = "
-        ~ clean_id('raw.raw_account_id'),
+        ~ " " ~ join_parent('account_keys', source_name, 'accounts', 'account_id')
+        ~ " " ~ join_parent('converted_keys', source_name, 'opportunities', 'converted_opportunity_id'),
 ) }}
 {%- endmacro %}
 
@@ -269,7 +272,8 @@
         [parse_boolean('raw_has_need'), 'has_need'],
         [parse_boolean('raw_has_timeline'), 'has_timeline'],
         [parse_timestamp('raw_modified_at'), 'modified_at'],
-        ['account_keys.record_key', 'known_account_id'],
+        [parent_state('account_keys'), 'account_state'],
+        ['rate_period.currency', 'rated_currency'],
     ],
     rules=[
         ['raw_created_at is null', 'missing_timestamp'],
@@ -280,13 +284,13 @@
         ['raw_close_date is not null and close_date is null', 'unparseable_date'],
         ["opportunity_type not in ('new_business', 'renewal', 'expansion')", 'unknown_opportunity_type'],
         ['currency not in (select currency from ' ~ ref('stg_crm__exchange_rates') ~ ')', 'unknown_currency'],
-        ['account_id is not null and known_account_id is null', 'orphan_reference'],
-    ],
+        missing_rate_rule('amount', 'currency', 'coalesce(close_date, cast(created_at as date))', 'rated_currency'),
+    ] + reference_rules('account_id', 'account_state', 'accounts'),
     version_by='modified_at',
     joins=join_stage_label('stage_map', 'stage', 'opportunity', source_name, pipeline=pipeline)
-        ~ " left join (select record_key from " ~ ref('base_' ~ source_name ~ '__accounts')
-        ~ " where row_status = 'staged') as account_keys on account_keys.record_key = "
-        ~ clean_id('raw.raw_account_id'),
+        ~ " " ~ join_parent('account_keys', source_name, 'accounts', 'account_id')
+        ~ " " ~ join_rate_period('rate_period', currency_of('raw.raw_currency'),
+            'coalesce(' ~ parse_date('raw.raw_close_date') ~ ', cast(' ~ parse_timestamp('raw.raw_created_at') ~ ' as date))'),
 ) }}
 {%- endmacro %}
 
@@ -318,7 +322,7 @@
         [normalised | replace('{stage}', 'old_map.canonical_stage') | replace('{value}', 'old_value'), 'old_value'],
         [normalised | replace('{stage}', 'new_map.canonical_stage') | replace('{value}', 'new_value'), 'new_value'],
         [clean_id('raw_changed_by_id'), 'changed_by_id'],
-        ['opportunity_keys.record_key', 'known_opportunity_id'],
+        [parent_state('opportunity_parent'), 'opportunity_state'],
     ],
     rules=[
         ['raw_changed_at is null', 'missing_timestamp'],
@@ -328,9 +332,9 @@
         ["field = 'stage' and raw_old_value is not null and old_value is null", 'unknown_stage_label'],
         ["field = 'amount' and raw_new_value is not null and new_value is null", 'unparseable_amount'],
         ["field = 'close_date' and raw_new_value is not null and new_value is null", 'unparseable_date'],
-        ['known_opportunity_id is null', 'orphan_reference'],
-    ],
+    ] + reference_rules('opportunity_id', 'opportunity_state', 'opportunities', required=true),
     joins=opportunity_keys
+        ~ " " ~ join_parent('opportunity_parent', source_name, 'opportunities', 'opportunity_id')
         ~ " " ~ join_stage_label('old_map', 'old_value', 'opportunity', source_name, pipeline, opportunity_keys)
         ~ " " ~ join_stage_label('new_map', 'new_value', 'opportunity', source_name, pipeline, opportunity_keys),
 ) }}
@@ -345,17 +349,35 @@
         [parse_money('raw_quota_amount'), 'quota_amount'],
         ["coalesce(upper(" ~ clean_text('raw_currency') ~ "), '" ~ default_currency() ~ "')", 'currency'],
         [dbt.concat([clean_id('raw_user_id'), "'@'", clean_text('raw_quarter_start_date')]), 'quota_key'],
+        ['rate_period.currency', 'rated_currency'],
     ],
     rules=[
         ['quarter_start_date is null', 'unparseable_date'],
         ['quota_amount is null', 'unparseable_amount'],
         ['quota_amount < 0', 'negative_amount'],
         ['currency not in (select currency from ' ~ ref('stg_crm__exchange_rates') ~ ')', 'unknown_currency'],
+        missing_rate_rule('quota_amount', 'currency', 'quarter_start_date', 'rated_currency'),
     ],
+    joins=join_rate_period('rate_period', currency_of('raw.raw_currency'), parse_date('raw.raw_quarter_start_date')),
 ) }}
 {%- endmacro %}
 
+{#- Two role periods of one person that overlap would count the person twice
+    (double FTE): the later-starting period is quarantined as
+    overlapping_role_period, the earlier one stays; periods starting at the same
+    moment are both quarantined (nothing tells which is right). A period without
+    valid_to runs until further notice, so any later period overlaps it. Periods
+    with an unreadable date or role are quarantined by their own rule and not compared. -#}
 {% macro base_user_roles(source_name) -%}
+{%- set role_period = "_copy_number = 1 and user_id is not null and valid_from is not null and role is not null"
+    ~ " and (raw_valid_to is null or valid_to is not null)" -%}
+{%- set earlier_end -%}
+    max(coalesce(valid_to, cast('9999-12-31' as {{ dbt.type_timestamp() }}))) over (
+        partition by user_id, ({{ role_period }}) order by valid_from, _source_row
+        rows between unbounded preceding and 1 preceding
+    )
+{%- endset -%}
+{%- set same_start = "count(*) over (partition by user_id, (" ~ role_period ~ "), valid_from)" -%}
 {{ stage_export(
     source_name, 'user_roles', key='user_id', key_is_unique=false,
     parsed=[
@@ -365,19 +387,22 @@
         [clean_text('raw_team'), 'team'],
         [parse_timestamp('raw_valid_from'), 'valid_from'],
         [parse_timestamp('raw_valid_to'), 'valid_to'],
-        ['user_keys.record_key', 'known_user_id'],
+        [parent_state('user_keys'), 'user_state'],
     ],
     rules=[
         ['raw_valid_from is null', 'missing_timestamp'],
         ['valid_from is null', 'unparseable_timestamp'],
         ['raw_valid_to is not null and valid_to is null', 'unparseable_timestamp'],
         ['role is null', 'unknown_role_label'],
-        ['known_user_id is null', 'orphan_reference'],
+    ] + reference_rules('user_id', 'user_state', 'users', required=true) + [
+        [role_period ~ ' and (' ~ earlier_end ~ ' > valid_from or ' ~ same_start ~ ' > 1)',
+         'overlapping_role_period',
+         dbt.concat(["'user '", 'user_id', "': another role period of the person covers '",
+            dbt.safe_cast('valid_from', dbt.type_string())])],
     ],
     joins="left join " ~ ref('role_mapping') ~ " as role_map on " ~ clean_label('role_map.source_label')
         ~ " = " ~ clean_label('raw.raw_role_label')
-        ~ " left join (select record_key from " ~ ref('base_' ~ source_name ~ '__users')
-        ~ " where row_status = 'staged') as user_keys on user_keys.record_key = " ~ clean_id('raw.raw_user_id'),
+        ~ " " ~ join_parent('user_keys', source_name, 'users', 'user_id'),
 ) }}
 {%- endmacro %}
 
