@@ -31,8 +31,10 @@ def add_user(folder: Path, **values: str) -> None:
         file.seek(0)
         reader = csv.DictReader(file, delimiter=delimiter)
         header, rows = list(reader.fieldnames or []), list(reader)
-    with open(path, "a", encoding="utf-8", newline="") as file:
-        csv.DictWriter(file, fieldnames=header, delimiter=delimiter).writerow({**rows[0], **values})
+    with open(path, "w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=header, delimiter=delimiter)
+        writer.writeheader()
+        writer.writerows([*rows, {**rows[0], **values}])
 
 
 def children_of_quarantined_parents(folder: Path) -> None:

@@ -102,7 +102,9 @@ carried_rates as (
     from (
         select
             all_rates.*,
-            lead(valid_from) over (partition by currency order by valid_from) as next_from
+            lead(all_rates.valid_from) over (
+                partition by all_rates.currency order by all_rates.valid_from
+            ) as next_from
         from all_rates
     ) as ordered
     where

@@ -15,13 +15,25 @@ managers as (
 ),
 
 owned_records as (
-    select owner_id as user_id, created_at as owned_at from {{ ref('stg_crm__leads') }}
+    select
+        owner_id as user_id,
+        created_at as owned_at
+    from {{ ref('stg_crm__leads') }}
     union all
-    select owner_id as user_id, created_at as owned_at from {{ ref('stg_crm__opportunities') }}
+    select
+        owner_id as user_id,
+        created_at as owned_at
+    from {{ ref('stg_crm__opportunities') }}
     union all
-    select created_by_id as user_id, created_at as owned_at from {{ ref('stg_crm__opportunities') }}
+    select
+        created_by_id as user_id,
+        created_at as owned_at
+    from {{ ref('stg_crm__opportunities') }}
     union all
-    select owner_id as user_id, occurred_at as owned_at from {{ ref('stg_crm__activities') }}
+    select
+        owner_id as user_id,
+        occurred_at as owned_at
+    from {{ ref('stg_crm__activities') }}
     union all
     select
         owner_id as user_id,
