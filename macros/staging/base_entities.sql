@@ -11,10 +11,11 @@
 
 {#- Rules that set a row aside without distrusting it: quarantined with the
     rule, counted in row_accounting.set_aside_rows, left out of the quarantine
-    share. sample_campaign: Salesforce creates a few "... (Sample)" campaigns with
+    share. parent_set_aside: a row whose parent was set aside (macros/staging/references.sql).
+    sample_campaign: Salesforce creates a few "... (Sample)" campaigns with
     currency 000 in every new org; they are placeholders, not marketing spend. -#}
 {% macro set_aside_rules() -%}
-    {{ return(['after_as_of_date', 'sample_campaign']) }}
+    {{ return(['after_as_of_date', 'sample_campaign', 'parent_set_aside']) }}
 {%- endmacro %}
 
 {#- The base model of each export entity, shared by every source format: a source
@@ -62,8 +63,8 @@
         [clean_id('raw_account_id'), 'account_id'],
         [parse_integer('raw_duration_seconds'), 'duration_seconds'],
         [clean_label('raw_outcome'), 'outcome'],
-        ['lead_keys.record_key', 'known_lead_id'],
-        ['opportunity_keys.record_key', 'known_opportunity_id'],
+        [parent_state('lead_keys'), 'lead_state'],
+        [parent_state('opportunity_keys'), 'opportunity_state'],
     ],
     rules=[
         ['raw_occurred_at is null', 'missing_timestamp'],
@@ -72,15 +73,11 @@
         ['activity_type is null', 'unknown_activity_type'],
     ] + parse_rules('integer', ['raw_duration_seconds']) + [
         ['duration_seconds < 0', 'out_of_range'],
-        ['lead_id is not null and known_lead_id is null', 'orphan_reference'],
-        ['opportunity_id is not null and known_opportunity_id is null', 'orphan_reference'],
-    ],
+    ] + reference_rules('lead_id', 'lead_state', 'leads')
+        + reference_rules('opportunity_id', 'opportunity_state', 'opportunities'),
     joins=join_activity_type('type_map', source_name)
-        ~ " left join (select record_key from " ~ ref('base_' ~ source_name ~ '__leads')
-        ~ " where row_status = 'staged') as lead_keys on lead_keys.record_key = " ~ clean_id('raw.raw_lead_id')
-        ~ " left join (select record_key from " ~ ref('base_' ~ source_name ~ '__opportunities')
-        ~ " where row_status = 'staged') as opportunity_keys on opportunity_keys.record_key = "
-        ~ clean_id('raw.raw_opportunity_id'),
+        ~ " " ~ join_parent('lead_keys', source_name, 'leads', 'lead_id')
+        ~ " " ~ join_parent('opportunity_keys', source_name, 'opportunities', 'opportunity_id'),
 ) }}
 {%- endmacro %}
 
@@ -96,6 +93,7 @@
         [parse_date('raw_start_date'), 'start_date'],
         [parse_date('raw_end_date'), 'end_date'],
         [clean_id('raw_owner_id'), 'owner_id'],
+        ['rate_period.currency', 'rated_currency'],
     ],
     rules=[
         ["currency = '000' and lower(campaign_name) like '%(sample)'", 'sample_campaign'],
@@ -106,7 +104,9 @@
         ['raw_start_date is not null and start_date is null', 'unparseable_date'],
         ['raw_end_date is not null and end_date is null', 'unparseable_date'],
         ['currency not in (select currency from ' ~ ref('stg_crm__exchange_rates') ~ ')', 'unknown_currency'],
+        missing_rate_rule('cost_amount', 'currency', 'start_date', 'rated_currency'),
     ],
+    joins=join_rate_period('rate_period', amount_currency('raw.raw_currency', 'raw.raw_cost'), parse_date('raw.raw_start_date')),
 ) }}
 {%- endmacro %}
 
@@ -124,7 +124,10 @@
         [clean_id('raw_csm_id'), 'csm_id'],
         [clean_id('raw_renewal_opportunity_id'), 'renewal_opportunity_id'],
         [clean_label('raw_status'), 'status'],
-        ['account_keys.record_key', 'known_account_id'],
+        [parent_state('account_keys'), 'account_state'],
+        [parent_state('opportunity_keys'), 'opportunity_state'],
+        [parent_state('renewal_keys'), 'renewal_opportunity_state'],
+        ['rate_period.currency', 'rated_currency'],
     ],
     rules=[
         ['start_date is null or end_date is null', 'unparseable_date'],
@@ -133,11 +136,14 @@
         [ambiguous_currency('raw_currency', 'raw_annual_value'), 'ambiguous_currency'],
         ['annual_value_amount < 0', 'negative_amount'],
         ['currency not in (select currency from ' ~ ref('stg_crm__exchange_rates') ~ ')', 'unknown_currency'],
-        ['known_account_id is null', 'orphan_reference'],
-    ],
-    joins="left join (select record_key from " ~ ref('base_' ~ source_name ~ '__accounts')
-        ~ " where row_status = 'staged') as account_keys on account_keys.record_key = "
-        ~ clean_id('raw.raw_account_id'),
+        missing_rate_rule('annual_value_amount', 'currency', 'start_date', 'rated_currency'),
+    ] + reference_rules('account_id', 'account_state', 'accounts', required=true)
+        + reference_rules('opportunity_id', 'opportunity_state', 'opportunities')
+        + reference_rules('renewal_opportunity_id', 'renewal_opportunity_state', 'opportunities'),
+    joins=join_parent('account_keys', source_name, 'accounts', 'account_id')
+        ~ " " ~ join_parent('opportunity_keys', source_name, 'opportunities', 'opportunity_id')
+        ~ " " ~ join_parent('renewal_keys', source_name, 'opportunities', 'renewal_opportunity_id')
+        ~ " " ~ join_rate_period('rate_period', amount_currency('raw.raw_currency', 'raw.raw_annual_value'), parse_date('raw.raw_start_date')),
 ) }}
 {%- endmacro %}
 
@@ -183,7 +189,7 @@
         [parse_timestamp('raw_changed_at'), 'changed_at'],
         ['from_map.canonical_stage', 'from_status'],
         ['to_map.canonical_stage', 'to_status'],
-        ['lead_keys.record_key', 'known_lead_id'],
+        [parent_state('lead_keys'), 'lead_state'],
     ],
     rules=[
         ['raw_changed_at is null', 'missing_timestamp'],
@@ -191,13 +197,10 @@
         [after_as_of('changed_at'), 'after_as_of_date'],
         ['to_status is null', 'unknown_status_label'],
         ['raw_from_status is not null and from_status is null', 'unknown_status_label'],
-        ['known_lead_id is null', 'orphan_reference'],
-    ],
+    ] + reference_rules('lead_id', 'lead_state', 'leads', required=true),
     joins=join_stage_label('from_map', 'from_status', 'lead', source_name)
         ~ " " ~ join_stage_label('to_map', 'to_status', 'lead', source_name)
-        ~ " left join (select record_key from " ~ ref('base_' ~ source_name ~ '__leads')
-        ~ " where row_status = 'staged') as lead_keys on lead_keys.record_key = "
-        ~ clean_id('raw.raw_lead_id'),
+        ~ " " ~ join_parent('lead_keys', source_name, 'leads', 'lead_id'),
 ) }}
 {%- endmacro %}
 
@@ -224,7 +227,8 @@
         [hash_personal('raw_email'), 'email_hash'],
         [hash_personal('raw_phone'), 'phone_hash'],
         [parse_timestamp('raw_modified_at'), 'modified_at'],
-        ['account_keys.record_key', 'known_account_id'],
+        [parent_state('account_keys'), 'account_state'],
+        [parent_state('converted_keys'), 'converted_opportunity_state'],
     ],
     rules=[
         ['raw_created_at is null', 'missing_timestamp'],
@@ -236,13 +240,12 @@
         + parse_rules('integer', ['raw_fit_score']) + [
         ['fit_score < 0 or fit_score > 100', 'out_of_range'],
         ['status is null', 'unknown_status_label'],
-        ['account_id is not null and known_account_id is null', 'orphan_reference'],
-    ],
+    ] + reference_rules('account_id', 'account_state', 'accounts')
+        + reference_rules('converted_opportunity_id', 'converted_opportunity_state', 'opportunities'),
     version_by='modified_at',
     joins=join_stage_label('status_map', 'status', 'lead', source_name)
-        ~ " left join (select record_key from " ~ ref('base_' ~ source_name ~ '__accounts')
-        ~ " where row_status = 'staged') as account_keys on account_keys.record_key = "
-        ~ clean_id('raw.raw_account_id'),
+        ~ " " ~ join_parent('account_keys', source_name, 'accounts', 'account_id')
+        ~ " " ~ join_parent('converted_keys', source_name, 'opportunities', 'converted_opportunity_id'),
 ) }}
 {%- endmacro %}
 
@@ -279,7 +282,8 @@
         [parse_boolean('raw_has_need'), 'has_need'],
         [parse_boolean('raw_has_timeline'), 'has_timeline'],
         [parse_timestamp('raw_modified_at'), 'modified_at'],
-        ['account_keys.record_key', 'known_account_id'],
+        [parent_state('account_keys'), 'account_state'],
+        ['rate_period.currency', 'rated_currency'],
     ],
     rules=[
         ['raw_created_at is null', 'missing_timestamp'],
@@ -295,13 +299,13 @@
         + [
         ["opportunity_type not in ('new_business', 'renewal', 'expansion')", 'unknown_opportunity_type'],
         ['currency not in (select currency from ' ~ ref('stg_crm__exchange_rates') ~ ')', 'unknown_currency'],
-        ['account_id is not null and known_account_id is null', 'orphan_reference'],
-    ],
+        missing_rate_rule('amount', 'currency', 'coalesce(close_date, cast(created_at as date))', 'rated_currency'),
+    ] + reference_rules('account_id', 'account_state', 'accounts'),
     version_by='modified_at',
     joins=join_stage_label('stage_map', 'stage', 'opportunity', source_name, pipeline=pipeline)
-        ~ " left join (select record_key from " ~ ref('base_' ~ source_name ~ '__accounts')
-        ~ " where row_status = 'staged') as account_keys on account_keys.record_key = "
-        ~ clean_id('raw.raw_account_id'),
+        ~ " " ~ join_parent('account_keys', source_name, 'accounts', 'account_id')
+        ~ " " ~ join_rate_period('rate_period', amount_currency('raw.raw_currency', 'raw.raw_amount'),
+            'coalesce(' ~ parse_date('raw.raw_close_date') ~ ', cast(' ~ parse_timestamp('raw.raw_created_at') ~ ' as date))'),
 ) }}
 {%- endmacro %}
 
@@ -333,7 +337,7 @@
         [normalised | replace('{stage}', 'old_map.canonical_stage') | replace('{value}', 'old_value'), 'old_value'],
         [normalised | replace('{stage}', 'new_map.canonical_stage') | replace('{value}', 'new_value'), 'new_value'],
         [clean_id('raw_changed_by_id'), 'changed_by_id'],
-        ['opportunity_keys.record_key', 'known_opportunity_id'],
+        [parent_state('opportunity_parent'), 'opportunity_state'],
     ],
     rules=[
         ['raw_changed_at is null', 'missing_timestamp'],
@@ -342,10 +346,10 @@
         ["field = 'stage' and new_value is null", 'unknown_stage_label'],
         ["field = 'stage' and raw_old_value is not null and old_value is null", 'unknown_stage_label'],
     ] + field_value_rules('amount', ['raw_new_value', 'raw_old_value'])
-        + field_value_rules('date', ['raw_new_value', 'raw_old_value']) + [
-        ['known_opportunity_id is null', 'orphan_reference'],
-    ],
+        + field_value_rules('date', ['raw_new_value', 'raw_old_value'])
+        + reference_rules('opportunity_id', 'opportunity_state', 'opportunities', required=true),
     joins=opportunity_keys
+        ~ " " ~ join_parent('opportunity_parent', source_name, 'opportunities', 'opportunity_id')
         ~ " " ~ join_stage_label('old_map', 'old_value', 'opportunity', source_name, pipeline, opportunity_keys)
         ~ " " ~ join_stage_label('new_map', 'new_value', 'opportunity', source_name, pipeline, opportunity_keys),
 ) }}
@@ -360,6 +364,7 @@
         [parse_money('raw_quota_amount'), 'quota_amount'],
         [amount_currency('raw_currency', 'raw_quota_amount'), 'currency'],
         [dbt.concat([clean_id('raw_user_id'), "'@'", clean_text('raw_quarter_start_date')]), 'quota_key'],
+        ['rate_period.currency', 'rated_currency'],
     ],
     rules=[
         ['quarter_start_date is null', 'unparseable_date'],
@@ -369,11 +374,28 @@
         [ambiguous_currency('raw_currency', 'raw_quota_amount'), 'ambiguous_currency'],
         ['quota_amount < 0', 'negative_amount'],
         ['currency not in (select currency from ' ~ ref('stg_crm__exchange_rates') ~ ')', 'unknown_currency'],
+        missing_rate_rule('quota_amount', 'currency', 'quarter_start_date', 'rated_currency'),
     ],
+    joins=join_rate_period('rate_period', amount_currency('raw.raw_currency', 'raw.raw_quota_amount'), parse_date('raw.raw_quarter_start_date')),
 ) }}
 {%- endmacro %}
 
+{#- Two role periods of one person that overlap would count the person twice
+    (double FTE): the later-starting period is quarantined as
+    overlapping_role_period, the earlier one stays; periods starting at the same
+    moment are both quarantined (nothing tells which is right). A period without
+    valid_to runs until further notice, so any later period overlaps it. Periods
+    with an unreadable date or role are quarantined by their own rule and not compared. -#}
 {% macro base_user_roles(source_name) -%}
+{%- set role_period = "_copy_number = 1 and user_id is not null and valid_from is not null and role is not null"
+    ~ " and (raw_valid_to is null or valid_to is not null)" -%}
+{%- set earlier_end -%}
+    max(coalesce(valid_to, cast('9999-12-31' as {{ dbt.type_timestamp() }}))) over (
+        partition by user_id, ({{ role_period }}) order by valid_from, _source_row
+        rows between unbounded preceding and 1 preceding
+    )
+{%- endset -%}
+{%- set same_start = "count(*) over (partition by user_id, (" ~ role_period ~ "), valid_from)" -%}
 {{ stage_export(
     source_name, 'user_roles', key='user_id', key_is_unique=false,
     parsed=[
@@ -383,19 +405,22 @@
         [clean_text('raw_team'), 'team'],
         [parse_timestamp('raw_valid_from'), 'valid_from'],
         [parse_timestamp('raw_valid_to'), 'valid_to'],
-        ['user_keys.record_key', 'known_user_id'],
+        [parent_state('user_keys'), 'user_state'],
     ],
     rules=[
         ['raw_valid_from is null', 'missing_timestamp'],
         ['valid_from is null', 'unparseable_timestamp'],
         ['raw_valid_to is not null and valid_to is null', 'unparseable_timestamp'],
         ['role is null', 'unknown_role_label'],
-        ['known_user_id is null', 'orphan_reference'],
+    ] + reference_rules('user_id', 'user_state', 'users', required=true) + [
+        [role_period ~ ' and (' ~ earlier_end ~ ' > valid_from or ' ~ same_start ~ ' > 1)',
+         'overlapping_role_period',
+         dbt.concat(["'user '", 'user_id', "': another role period of the person covers '",
+            dbt.safe_cast('valid_from', dbt.type_string())])],
     ],
     joins="left join " ~ ref('role_mapping') ~ " as role_map on " ~ clean_label('role_map.source_label')
         ~ " = " ~ clean_label('raw.raw_role_label')
-        ~ " left join (select record_key from " ~ ref('base_' ~ source_name ~ '__users')
-        ~ " where row_status = 'staged') as user_keys on user_keys.record_key = " ~ clean_id('raw.raw_user_id'),
+        ~ " " ~ join_parent('user_keys', source_name, 'users', 'user_id'),
 ) }}
 {%- endmacro %}
 

@@ -11,7 +11,9 @@
     which one is right is for a person to decide, not for the file order.
 
     parsed: list of [sql expression over the raw text columns raw_<name>, alias]
-    rules:  ordered list of [condition over raw and parsed columns, rule name]
+    rules:  ordered list of [condition over raw and parsed columns, rule name] or
+            [condition, rule name, detail]: detail is a text expression that tells
+            a person more (the parent a reference points at), in rule_detail
     joins:  extra left joins (label mappings, reference keys) visible to parsed and rules
     key_is_unique: false for event files keyed by their parent (one lead, many events) -#}
 {% macro stage_export(source_name, entity, key, parsed, rules=[], version_by=none, joins='', key_is_unique=true) -%}
@@ -57,10 +59,20 @@ ruled as (
             when {{ clean_text('raw_is_deleted') }} is not null and {{ parse_boolean('raw_is_deleted') }} is null
                 then 'unparseable_boolean'
             {%- endif %}
-            {%- for condition, rule in rules %}
-            when {{ condition }} then '{{ rule }}'
+            {%- for spec in rules %}
+            when {{ spec[0] }} then '{{ spec[1] }}'
             {%- endfor %}
-        end as first_rule
+        end as first_rule,
+        -- the same order of rules: the detail of the rule that decided
+        case
+            when _copy_number > 1 or {{ key }} is null then null
+            {%- if 'is_deleted' in columns %}
+            when {{ parse_boolean('raw_is_deleted') }} or lower(trim(raw_is_deleted)) = 'deleted_in_source' then null
+            {%- endif %}
+            {%- for spec in rules %}
+            when {{ spec[0] }} then {{ spec[2] if spec | length > 2 else 'null' }}
+            {%- endfor %}
+        end as first_rule_detail
     from parsed
 ),
 
@@ -135,6 +147,10 @@ final as (
         versioned._source_file,
         versioned._copy_number,
         versioned.quarantine_rule,
+        case
+            when _copy_number = 1 and quarantine_rule = first_rule
+                then cast(first_rule_detail as {{ dbt.type_string() }})
+        end as rule_detail,
         versioned._version_rank,
         -- only quarantine shows it: text built for millions of staged rows is wasted
         case

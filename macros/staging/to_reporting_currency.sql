@@ -153,3 +153,70 @@
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
+
+{#- var('missing_rate_policy'), checked: what an amount gets when its currency has
+    no rate on its date. quarantine: the row is quarantined as
+    missing_exchange_rate. nearest_earlier: stg_crm__exchange_rates carries each
+    currency's last rate forward over the days no rate covers (rate_source
+    nearest_earlier), and the build warns how many amounts took such a rate. -#}
+{% macro missing_rate_policy() -%}
+    {%- set policy = var('missing_rate_policy') | string | trim | lower -%}
+    {%- if policy not in ['quarantine', 'nearest_earlier'] -%}
+        {{ exceptions.raise_compiler_error(
+            "The variable missing_rate_policy is '" ~ var('missing_rate_policy') ~ "': use quarantine"
+            ~ " (an amount whose currency has no rate on its date is quarantined as missing_exchange_rate)"
+            ~ " or nearest_earlier (it is converted at the currency's nearest earlier rate).") }}
+    {%- endif -%}
+    {{ return(policy) }}
+{%- endmacro %}
+
+{#- Left join (as `alias`) of the rate period of `currency` that covers `day`
+    (expressions over the raw row of a base model): its currency is null when
+    none does. Periods of one currency never overlap, so a row joins at most one. -#}
+{% macro join_rate_period(alias, currency, day) -%}
+    left join (
+        select currency, rate_date, valid_to_date from {{ ref('stg_crm__exchange_rates') }}
+    ) as {{ alias }}
+        on {{ alias }}.currency = {{ currency }}
+        and {{ alias }}.rate_date <= {{ day }}
+        and ({{ alias }}.valid_to_date > {{ day }} or {{ alias }}.valid_to_date is null)
+{%- endmacro %}
+
+{#- The rule of an amount whose currency (rated on some day: unknown_currency
+    comes first) has no rate on its date. rated: the join_rate_period alias's
+    currency, as a parsed column. -#}
+{% macro missing_rate_rule(amount, currency, day, rated) -%}
+    {{ return([
+        amount ~ ' is not null and ' ~ day ~ ' is not null and ' ~ rated ~ ' is null',
+        'missing_exchange_rate',
+        dbt.concat(["'no ' ", currency, "' rate on '", dbt.safe_cast(day, dbt.type_string()),
+            "': add it to the export or seeds/exchange_rates.csv, or set missing_rate_policy to nearest_earlier'"]),
+    ]) }}
+{%- endmacro %}
+
+{#- Post-hook of the models that convert amounts: with missing_rate_policy
+    nearest_earlier, warn how many amounts of which currency took the nearest
+    earlier rate (the day had none of its own). -#}
+{% macro report_nearest_earlier_rates(amount, day, entity) -%}
+    {%- if execute and missing_rate_policy() == 'nearest_earlier' -%}
+        {%- set rows = run_query(
+            "select rows_of_entity.currency, count(*) from " ~ this ~ " as rows_of_entity"
+            ~ " inner join " ~ ref('stg_crm__exchange_rates') ~ " as rates"
+            ~ " on rates.currency = rows_of_entity.currency and rates.rate_source = 'nearest_earlier'"
+            ~ " and rates.rate_date <= " ~ day ~ " and (rates.valid_to_date > " ~ day ~ " or rates.valid_to_date is null)"
+            ~ " where rows_of_entity." ~ amount ~ " is not null"
+            ~ " group by rows_of_entity.currency order by rows_of_entity.currency").rows -%}
+        {%- for currency, count in rows -%}
+            {%- do exceptions.warn("Exchange rates: " ~ count ~ " " ~ entity ~ " in " ~ currency
+                ~ " have no " ~ currency ~ " rate on their date and were converted at the nearest earlier"
+                ~ " rate (missing_rate_policy nearest_earlier); add the missing rates to the export"
+                ~ " or seeds/exchange_rates.csv for exact amounts.") -%}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The currency of an amount in a base model: the column's text, upper case, or
+    the default currency when it is empty (the same expression the base models parse). -#}
+{% macro currency_of(column) -%}
+    coalesce(upper({{ clean_text(column) }}), '{{ default_currency() }}')
+{%- endmacro %}

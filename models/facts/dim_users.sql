@@ -1,4 +1,5 @@
--- One row per user: name, manager, employment dates and the role held at the
+-- One row per user (of the export, or inferred from the records that name them:
+-- is_inferred): name, manager, employment dates and the role held at the
 -- as-of moment (or last held), mapped from the role export or inferred from
 -- what they did (int_user_roles_resolved). Employees' names are not customer personal data;
 -- BI tools show them instead of ids. Role history: int_user_role_months.
@@ -38,6 +39,8 @@ final as (
         latest_roles.team as latest_team,
         latest_roles.role_source,
         users.is_active,
+        users.is_inferred,
+        users.is_manager_unknown,
         users.hired_at,
         users.terminated_at
     from users

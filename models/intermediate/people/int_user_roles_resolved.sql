@@ -99,7 +99,8 @@ inferred_roles as (
         ) as valid_from,
         cast(null as {{ dbt.type_timestamp() }}) as valid_to
     from ranked
-    left join users on ranked.user_id = users.user_id
+    -- an inferred user's hire is only their first record: the role's own evidence decides
+    left join users on ranked.user_id = users.user_id and not users.is_inferred
     where ranked.role_rank = 1
 ),
 

@@ -1,3 +1,5 @@
+{{ config(post_hook="{{ report_nearest_earlier_rates('cost_amount', 'rows_of_entity.start_date', 'campaigns') }}") }}
+
 with campaigns as (
     select * from {{ crm_ref('campaigns') }}
 ),

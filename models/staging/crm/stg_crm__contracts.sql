@@ -1,3 +1,7 @@
+{{ config(post_hook=[
+    "{{ report_nearest_earlier_rates('annual_value_amount', 'rows_of_entity.start_date', 'contracts') }}",
+]) }}
+
 with contracts as (
     select * from {{ crm_ref('contracts') }}
 ),

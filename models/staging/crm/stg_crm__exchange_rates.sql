@@ -82,6 +82,37 @@ reporting as (
         1 as base_rank
 ),
 
+all_rates as (
+    select * from converted
+    union all
+    select * from reporting
+),
+
+-- missing_rate_policy nearest_earlier: the days after a period that no later
+-- period covers take its rate, marked so the build can say how many amounts did
+carried_rates as (
+    select
+        currency,
+        base_currency,
+        'nearest_earlier' as rate_source,
+        rate,
+        valid_to as valid_from,
+        coalesce(next_from, cast('9999-12-31' as date)) as valid_to,
+        base_rank
+    from (
+        select
+            all_rates.*,
+            lead(all_rates.valid_from) over (
+                partition by all_rates.currency order by all_rates.valid_from
+            ) as next_from
+        from all_rates
+    ) as ordered
+    where
+        {{ 'true' if missing_rate_policy() == 'nearest_earlier' else 'false' }}
+        and valid_to < cast('9999-12-31' as date)
+        and (next_from is null or next_from > valid_to)
+),
+
 final as (
     select
         currency,
@@ -91,10 +122,10 @@ final as (
         valid_from as rate_date,
         case when valid_to < cast('9999-12-31' as date) then valid_to end as valid_to_date
     from (
-        select * from converted
+        select * from all_rates
         union all
-        select * from reporting
-    ) as all_rates
+        select * from carried_rates
+    ) as with_carried
 )
 
 select * from final

@@ -1,5 +1,8 @@
 -- says once per build how many deals had no currency and which one they took
-{{ config(post_hook="{{ report_defaulted_currency() }}") }}
+{{ config(post_hook=[
+    "{{ report_defaulted_currency() }}",
+    "{{ report_nearest_earlier_rates('amount', 'coalesce(rows_of_entity.close_date, cast(rows_of_entity.created_at as date))', 'opportunities') }}",
+]) }}
 
 with opportunities as (
     select * from {{ crm_ref('opportunities') }}

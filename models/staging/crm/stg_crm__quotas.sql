@@ -1,3 +1,7 @@
+{{ config(post_hook=[
+    "{{ report_nearest_earlier_rates('quota_amount', 'rows_of_entity.quarter_start_date', 'quotas') }}",
+]) }}
+
 with quotas as (
     select * from {{ crm_ref('quotas') }}
 ),

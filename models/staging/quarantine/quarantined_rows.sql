@@ -13,6 +13,7 @@ with quarantined as (
         ) as record_key,
         _source_row as source_row,
         quarantine_rule as rule,
+        rule_detail,
         raw_values
     from {{ ref('base_' ~ var('crm_source') ~ '__' ~ entity) }}
     where row_status = 'quarantined'

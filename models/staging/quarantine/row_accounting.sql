@@ -40,6 +40,10 @@ staged_counts as (
     {#- rates: the staged export rows; stg_crm__exchange_rates holds the periods
         resolved from them (a static rate a dated one covers has none left) #}
     from {{ crm_ref(entity) if entity == 'exchange_rates' else ref('stg_crm__' ~ entity) }}
+    {#- users: the users the records name but the export lacks are not export rows #}
+    {%- if entity == 'users' %}
+    where not is_inferred
+    {%- endif %}
     {%- if not loop.last %}
     union all
     {%- endif %}
