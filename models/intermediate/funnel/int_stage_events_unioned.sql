@@ -90,7 +90,10 @@ record_events as (
         case
             when opportunities.is_closed and opportunities.close_date is not null
                 then least(
-                    greatest(last_history_events.event_at, cast(opportunities.close_date as {{ dbt.type_timestamp() }})),
+                    greatest(
+                        last_history_events.event_at,
+                        cast(opportunities.close_date as {{ dbt.type_timestamp() }})
+                    ),
                     as_of.as_of_at
                 )
             else last_history_events.event_at

@@ -1,7 +1,7 @@
 -- event_order is the order of a lead's status changes, decided here once for
 -- every model downstream: by time, then, for changes saved in the same second,
 -- by the from -> to chain, then the change that ends in the lead's current
--- status goes last, then by values and the event id: never by the row's
+-- status goes last, then by the event id and values: never by the row's
 -- position in the file, so every run and target agrees.
 with events as (
     select * from {{ crm_ref('lead_status_events') }}
@@ -26,9 +26,9 @@ ordered as (
                 events.changed_at,
                 coalesce(chain.chain_depth, 0),
                 case when events.to_status = leads.status then 1 else 0 end,
+                coalesce(events.event_id, ''),
                 coalesce(events.from_status, ''),
-                coalesce(events.to_status, ''),
-                coalesce(events.event_id, '')
+                coalesce(events.to_status, '')
         ) as event_order
     from events
     left join chain

@@ -2,8 +2,9 @@
 -- model downstream: by time, then, for changes saved in the same second, by the
 -- old -> new chain (Proposal -> Negotiation before Negotiation -> Closed Won),
 -- then the change that ends where the record is now goes last (its stage, else
--- its won / lost / open state), then by values and the change id: never by the
--- row's position in the file, so every run and target agrees.
+-- its won / lost / open state), then by the change id (Salesforce ids grow
+-- with time) and values: never by the row's position in the file, so every run
+-- and target agrees.
 with changes as (
     select * from {{ crm_ref('opportunity_changes') }}
 ),
@@ -24,7 +25,9 @@ stage_outcomes as (
 ),
 
 -- the source's own order is used only to tell two rows apart
-{{ chain_depths('chain', 'changes', ['opportunity_id', 'field', 'changed_at'], 'change_order', 'old_value', 'new_value') }}
+{{ chain_depths(
+    'chain', 'changes', ['opportunity_id', 'field', 'changed_at'], 'change_order', 'old_value', 'new_value'
+) }}
 
 ordered as (
     select
@@ -51,9 +54,9 @@ ordered as (
                         then 1
                     else 0
                 end,
+                coalesce(changes.change_id, ''),
                 coalesce(changes.old_value, ''),
-                coalesce(changes.new_value, ''),
-                coalesce(changes.change_id, '')
+                coalesce(changes.new_value, '')
         ) as change_order
     from changes
     left join chain
