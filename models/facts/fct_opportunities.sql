@@ -107,6 +107,7 @@ final as (
         journeys.entered_at_later_stage,
         journeys.was_reopened,
         journeys.had_regression,
+        journeys.is_history_contradicted,
         opportunities.has_budget,
         opportunities.has_authority,
         opportunities.has_need,

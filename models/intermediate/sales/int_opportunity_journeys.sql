@@ -47,6 +47,14 @@ stage_histories as (
     where field = 'stage'
 ),
 
+-- deals whose field history ends in another stage than their record says
+-- (the record's stage was added as their last event)
+contradicted_histories as (
+    select distinct entity_id as opportunity_id
+    from {{ ref('int_stage_events_unioned') }}
+    where entity_type = 'opportunity' and event_source = 'record'
+),
+
 milestones as (
     select
         intervals.entity_id as opportunity_id,
@@ -108,6 +116,7 @@ final as (
         coalesce(milestones.was_reopened, false) as was_reopened,
         coalesce(milestones.had_regression, false) as had_regression,
         coalesce(milestones.entered_at_later_stage, false) as entered_at_later_stage,
+        contradicted_histories.opportunity_id is not null as is_history_contradicted,
         opportunities.created_at,
         milestones.accepted_at,
         milestones.closed_at
@@ -118,6 +127,7 @@ final as (
     left join milestones on opportunities.opportunity_id = milestones.opportunity_id
     left join contract_csms on opportunities.opportunity_id = contract_csms.opportunity_id
     left join stage_histories on opportunities.opportunity_id = stage_histories.opportunity_id
+    left join contradicted_histories on opportunities.opportunity_id = contradicted_histories.opportunity_id
     left join owners as creating_owner
         on
             opportunities.opportunity_id = creating_owner.opportunity_id
