@@ -85,6 +85,13 @@
                 ~ (found.keys() | reject('in', ['sourcerow', 'sourcefile']) | list | sort | join(', '))
                 ~ ". Add the column (headers are matched case-insensitively) and load again.") }}
         {%- endfor -%}
+        {%- if execute and file_required and run_query("select count(*) from " ~ existing).rows[0][0] == 0 -%}
+            {{ exceptions.raise_compiler_error(
+                "Raw table " ~ existing ~ " (loaded from " ~ files | join(' / ') ~ ") has no rows: its file held"
+                ~ " only its header line (rule: no_rows). " ~ entity ~ " is required. Export it again with its rows"
+                ~ " (a report filter or an empty selection writes the header alone) and load again. If the CRM"
+                ~ " really has none, " ~ empty_export_consequence(entity)) }}
+        {%- endif -%}
         select
             {%- for column in columns %}
             {% if header_key(column) in found -%}
@@ -246,6 +253,16 @@
         {{ return(none) }}
     {%- endif -%}
     {%- if file.endswith('.parquet') -%}
+        {#- a Parquet file starts and ends with PAR1; else the reader says only "No magic bytes" -#}
+        {%- set magic = run_query("select size, coalesce(content[1:4] = 'PAR1'::blob and content[size - 3:size] = 'PAR1'::blob, false)"
+            ~ " from read_blob('" ~ text_file ~ "')").rows[0] -%}
+        {%- if not magic[1] -%}
+            {{ exceptions.raise_compiler_error(
+                "Export file " ~ file ~ " is not a Parquet file (" ~ magic[0] ~ " bytes without Parquet's PAR1 marks"
+                ~ " at its start and end; rule: not_parquet): it was cut off, or it is another format under a"
+                ~ " .parquet name. Fix: export it again as Parquet, or as CSV under the name "
+                ~ file.split('/')[-1][:-8] ~ ".csv.") }}
+        {%- endif -%}
         {%- set rows = run_query("select count(*) from read_parquet('" ~ text_file ~ "')").rows[0][0] -%}
     {%- else -%}
         {%- set re = modules.re -%}

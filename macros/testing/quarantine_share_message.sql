@@ -40,22 +40,23 @@
     {%- endfor -%}
     {%- set lines = [
         "Too much of the export is quarantined: more than quarantine_max_share ("
-        ~ "%.1f%%" | format(max_share * 100) ~ ") of the rows of " ~ entities | join(', ')
+        ~ "%.2f%%" | format(max_share * 100) ~ ") of the rows of " ~ entities | join(', ')
         ~ " broke a rule, so figures built on them cannot be trusted."] -%}
     {%- for row in failing -%}
         {%- set entity, share = row[0], row[1] | float -%}
-        {%- do lines.append("- " ~ entity ~ ": " ~ "%.1f%%" | format(share * 100) ~ " of "
-            ~ totals.get(entity, '?') ~ " rows quarantined (threshold " ~ "%.1f%%" | format(max_share * 100) ~ "):") -%}
+        {%- do lines.append("- " ~ entity ~ ": " ~ "%.2f%%" | format(share * 100) ~ " of "
+            ~ totals.get(entity, '?') ~ " rows quarantined (threshold " ~ "%.2f%%" | format(max_share * 100) ~ "):") -%}
         {%- for key, found in rules.items() if found['entity'] == entity -%}
             {%- do lines.append("    rule " ~ found['rule'] ~ ": " ~ found['rows'] ~ " rows ("
-                ~ "%.1f%%" | format(100.0 * found['rows'] / (totals.get(entity, 0) or 1)) ~ "), e.g. "
+                ~ "%.2f%%" | format(100.0 * found['rows'] / (totals.get(entity, 0) or 1)) ~ "), e.g. "
                 ~ found['keys'] | join(', ') ~ ". Fix: " ~ quarantine_rule_fix(found['rule']) ~ ".") -%}
         {%- endfor -%}
     {%- endfor -%}
+    {%- set worst = failing.columns[1].values() | map('float') | max -%}
     {%- do lines.append("Every quarantined row, with its file, row and raw text, is in quarantine.quarantined_rows"
         ~ " (docs/bad_input.md). Fix the export or the mapping seeds and build again; or, to build on"
         ~ " the rows that passed, raise quarantine_max_share (--vars '{quarantine_max_share: "
-        ~ "%.2f" | format([max_share * 2, 1.0] | min) ~ "}').") -%}
+        ~ "%.2f" | format(((worst * 100) | round(0, 'ceil')) / 100) ~ "}').") -%}
     {{ return(lines | join('\n')) }}
 {%- endmacro %}
 
