@@ -186,8 +186,7 @@
         {{ return(',') }}
     {%- endif -%}
     {%- set found = run_query(
-        "select size, body is null as is_not_utf8, left(body, 8192) as head, right(body, 8192) as tail,"
-        ~ " length(body) - length(replace(body, '\"', '')) as quotes"
+        "select size, body is null as is_not_utf8, left(body, 8192) as head, right(body, 8192) as tail"
         ~ " from (select size, try(decode(content)) as body from read_blob('" ~ text_file ~ "'))"
     ).rows[0] -%}
     {%- if found[0] == 0 -%}
@@ -219,8 +218,11 @@
             line break outside quotes. Quotes before the tail tell whether the tail
             starts inside a quoted value; an odd count in the whole file means the
             file ends inside one, cut off. -#}
-        {%- set ends_in_quote = found[4] % 2 == 1 -%}
-        {%- set starts_in_quote = (found[4] - tail.count('"')) % 2 == 1 -%}
+        {#- counted only here (a second read): most files end with a line break -#}
+        {%- set quotes = run_query("select length(body) - length(replace(body, '\"', ''))"
+            ~ " from (select decode(content) as body from read_blob('" ~ text_file ~ "'))").rows[0][0] -%}
+        {%- set ends_in_quote = quotes % 2 == 1 -%}
+        {%- set starts_in_quote = (quotes - tail.count('"')) % 2 == 1 -%}
         {%- set skeleton = tail[tail.find('"') + 1:] if starts_in_quote and '"' in tail else tail -%}
         {%- set skeleton = modules.re.sub('"[^"]*"', '', skeleton) -%}
         {%- set skeleton = modules.re.sub('"[^"]*$', '', skeleton) -%}
@@ -260,8 +262,7 @@
             {{ exceptions.raise_compiler_error(
                 "Export file " ~ file ~ " is not a Parquet file (" ~ magic[0] ~ " bytes without Parquet's PAR1 marks"
                 ~ " at its start and end; rule: not_parquet): it was cut off, or it is another format under a"
-                ~ " .parquet name. Fix: export it again as Parquet, or as CSV under the name "
-                ~ file.split('/')[-1][:-8] ~ ".csv.") }}
+                ~ " .parquet name. Fix: export it again as Parquet, or as CSV to " ~ file[:-8] ~ ".csv.") }}
         {%- endif -%}
         {%- set rows = run_query("select count(*) from read_parquet('" ~ text_file ~ "')").rows[0][0] -%}
     {%- else -%}

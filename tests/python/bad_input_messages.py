@@ -88,6 +88,11 @@ def cut_inside_quoted_note(folder: Path) -> None:
     )
 
 
+def csv_text_named_parquet(folder: Path) -> None:
+    """user_roles.csv renamed user_roles.parquet: a CSV file under a Parquet name."""
+    (folder / "user_roles.csv").rename(folder / "user_roles.parquet")
+
+
 PLANTED: list[Planted] = [
     Planted(
         "multi_line_last_field_is_read",
@@ -150,5 +155,15 @@ STOPPING: list[Stopping] = [
         "opportunities",
         cut_inside_quoted_note,
         ("looks truncated", "a quoted value left open", "export the file again"),
+    ),
+    Stopping(
+        "csv_text_in_a_parquet_file",
+        "user_roles",
+        csv_text_named_parquet,
+        (
+            "user_roles.parquet is not a Parquet file",
+            "rule: not_parquet",
+            "Fix: export it again as Parquet, or as CSV to",
+        ),
     ),
 ]

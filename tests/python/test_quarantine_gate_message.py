@@ -80,26 +80,3 @@ def test_the_loader_names_file_line_key_rule_and_fix(demo_build, tmp_path):
     assert f"{path}, line 6 (account_id '{key}')" in message
     assert "fields where the header has 8 (rule: field_count" in message
     assert "Fix: put such values in double quotes" in message
-
-
-def test_a_file_that_is_not_parquet_stops_naming_it_and_the_fix(demo_build, tmp_path):
-    """user_roles.parquet holding CSV text: the reader's "No magic bytes" becomes a
-    message naming the file, the rule and the fix."""
-    exports = tmp_path / "exports"
-    shutil.copytree(demo_build.exports, exports)
-    parquet = exports / "user_roles.parquet"
-    (exports / "user_roles.csv").rename(parquet)
-
-    result = dbt(
-        ["run", "--select", "raw_generic__user_roles"],
-        tmp_path / "warehouse.duckdb",
-        exports,
-        tmp_path,
-    )
-
-    assert result.returncode != 0
-    message = " ".join(result.stdout.split())
-    assert f"Export file {parquet} is not a Parquet file" in message, message[-2000:]
-    assert "rule: not_parquet" in message
-    assert "Fix: export it again as Parquet, or as CSV under the name user_roles.csv" in message
-    assert "magic bytes" not in message
