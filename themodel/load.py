@@ -18,6 +18,7 @@ table of the source, including those whose file is gone.
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import re
 import sys
@@ -150,21 +151,30 @@ def to_text(
     """Write a file's rows as text columns plus _source_row and _source_file, as
     headerless CSV or as Parquet (named columns); return the lower-cased column names."""
     source = text_file(path, encoding, target.parent)
+    check_rows(con, path, source)
     try:
         headers = [
             row[0] for row in con.execute(f"describe select * from {reader(source)}").fetchall()
         ]
     except duckdb.Error as error:
-        raise LoadError(f"{path}: cannot be read as an export file: {error}") from error
+        raise LoadError(
+            f"{path}: cannot be read as an export file ({error}). Export it again as CSV"
+            " (UTF-8, a header line, values with the delimiter in double quotes) or Parquet."
+        ) from error
     columns = [header.strip().lower() for header in headers]
     if not columns or any(not column for column in columns):
-        raise LoadError(f"{path}: a column has an empty header; every column needs a name")
+        position = columns.index("") + 1 if "" in columns else 1
+        raise LoadError(
+            f"{path}: column {position} of the header line has no name; every column needs"
+            " one. Fix: name it in the header line (or delete the column), then load again."
+        )
     duplicates = sorted({column for column in columns if columns.count(column) > 1})
     reserved = {"_source_row", "_source_file"} & set(columns)
     if duplicates or reserved:
         raise LoadError(
             f"{path}: column names must be unique without case and must not be "
-            f"_source_row or _source_file; found {', '.join(duplicates + sorted(reserved))}"
+            f"_source_row or _source_file; found {', '.join(duplicates + sorted(reserved))}."
+            " Fix: rename them in the header line, then load again."
         )
     select = ", ".join(
         f"cast({quote(header)} as varchar) as {quote(column)}"
@@ -180,8 +190,102 @@ def to_text(
             f" to '{output}' ({options})"
         )
     except duckdb.Error as error:
-        raise LoadError(f"{path}: cannot be read as an export file: {error}") from error
+        raise LoadError(
+            f"{path}: cannot be read as an export file ({error}). Export it again as CSV"
+            " (UTF-8, a header line, values with the delimiter in double quotes) or Parquet."
+        ) from error
     return columns
+
+
+def check_rows(con: duckdb.DuckDBPyConnection, path: Path, source: Path) -> None:
+    """Stop at the first row DuckDB's CSV reader would refuse, as
+    read_export.sql's check_export_rows does on the DuckDB target: the file is read
+    as standard CSV (values in double quotes, a quote inside a value written twice)
+    and the message names the file, the line, the key, the column, the value, the
+    rule (field_count, unclosed_quote, line_too_long) and the fix."""
+    if source.suffix == ".parquet":
+        return
+    with open(source, encoding="utf-8-sig", newline="") as file:
+        header = file.readline().rstrip("\r\n")
+    if not header:
+        raise LoadError(
+            f"{path}: the file is empty (not even a header line); export it again"
+            " (a file with no rows still needs its header line)"
+        )
+    delimiter = ","
+    if "," not in header and any(c in header for c in ";\t|"):
+        delimiter = max(";\t|", key=header.count)
+    names = next(csv.reader([header], delimiter=delimiter))
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(1, len(names) + 1))
+    quoted = str(source).replace("'", "''")
+    con.execute(
+        "drop table if exists the_model_rejects; drop table if exists the_model_rejects_scan"
+    )
+    con.execute(
+        f"select count(*) from read_csv('{quoted}', auto_detect = false, header = true,"
+        f" delim = '{delimiter}', quote = '\"', escape = '\"', columns = {{{columns}}},"
+        " store_rejects = true, rejects_table = 'the_model_rejects',"
+        " rejects_scan = 'the_model_rejects_scan')"
+    ).fetchall()
+    found = con.execute(
+        "select line, column_name, error_type, csv_line, error_message from the_model_rejects"
+        " order by line, column_idx limit 1"
+    ).fetchone()
+    if found:
+        raise LoadError(row_message(path, found, names, delimiter))
+
+
+def cut(text: str, length: int = 40) -> str:
+    """A value quoted in a message: one line, cut to `length` characters."""
+    line = text.replace("\r", "").replace("\n", "\\n")
+    return line[:length] + ("..." if len(line) > length else "")
+
+
+def row_message(path: Path, reject: tuple, names: list[str], delimiter: str) -> str:
+    """The stop message for a row the CSV reader refused (a row of its rejects table)."""
+    line, column, error_type, text, error = reject
+    text, error = text or "", error or ""
+    values = text.split(delimiter)
+    index = int(column[1:]) - 1 if column else -1
+    name = names[index].strip() if 0 <= index < len(names) else None
+    key = values[0].strip().strip('"') if values else ""
+    where = f"{path}, line {line}" + (f" ({names[0].strip()} '{cut(key)}')" if key else "")
+    found = re.search(r"Found: *([0-9]+)", error)
+    count = found.group(1) if found else "another number of"
+    if error_type == "TOO MANY COLUMNS":
+        return (
+            f"{where}: the row has {count} fields where the header has {len(names)}"
+            f" (rule: field_count; the row: '{cut(text)}'). A value holding the delimiter"
+            f" '{delimiter}' without quotes splits it. Fix: put such values in double quotes"
+            f' ("a{delimiter} b") or export the file again, then load again.'
+        )
+    if error_type == "MISSING COLUMNS":
+        return (
+            f"{where}: the row has {count} of the header's {len(names)} fields; column '{name}'"
+            f" and those after it are missing (rule: field_count; the row: '{cut(text)}')."
+            " A line break inside a value without quotes splits its row in two. Fix: put such"
+            " values in double quotes, or export the file again, then load again."
+        )
+    if error_type == "UNQUOTED VALUE":
+        value = values[index] if 0 <= index < len(values) else text
+        return (
+            f"{where}, column '{name}': a quoted value is not closed before the next delimiter"
+            f" ('{cut(value)}'; rule: unclosed_quote). Fix: write a quote inside a value as two"
+            ' quotes ("") and end a quoted value with a quote, or export the file again,'
+            " then load again."
+        )
+    if error_type == "LINE SIZE OVER MAXIMUM":
+        return (
+            f"{where}: a row longer than the reader's maximum line size ('{cut(text)}';"
+            " rule: line_too_long); usually a quote left open swallows the lines after it."
+            " Fix: close the quote (a quote inside a value is written twice), or export the"
+            " file again, then load again."
+        )
+    return (
+        f"{where}: the row cannot be read as CSV ({error_type}: {cut(error, 120)}; the row:"
+        f" '{cut(text)}'). Fix: export the file again as standard CSV (UTF-8, values with the"
+        " delimiter, a quote or a line break in double quotes), then load again."
+    )
 
 
 def connect_postgres():  # -> psycopg2 connection (imported lazily: an optional extra)
@@ -263,7 +367,11 @@ def load_postgres(schema: str, tables: list[str], staged: Staged) -> dict[str, i
                     with text.open() as rows:
                         cursor.copy_expert(f"copy {name} from stdin with (format csv)", rows)
                 except Exception as error:  # psycopg2.Error; the transaction rolls back
-                    raise LoadError(f"{export.path}: COPY into {name} failed: {error}") from error
+                    raise LoadError(
+                        f"{export.path}: COPY into {name} failed ({error}). A line number in"
+                        " it is the file's row (1 = the first row after the header). Fix the"
+                        " row or export the file again, then load again."
+                    ) from error
                 counts[export.table] = cursor.rowcount
                 print(f"{schema}.{export.table}: {cursor.rowcount} rows from {export.path.name}")
     finally:
@@ -293,7 +401,8 @@ def load_spark(schema: str, tables: list[str], staged: Staged) -> dict[str, int]
                 frame.write.format("parquet").mode("overwrite").saveAsTable(name)
             except Exception as error:  # pyspark's errors; Spark names the cause
                 raise LoadError(
-                    f"{export.path}: writing Spark table {name} failed: {error}"
+                    f"{export.path}: writing Spark table {name} failed ({error}). Fix: check"
+                    " the spark profile's warehouse folder is writable, then load again."
                 ) from error
             counts[export.table] = spark.table(name).count()
             print(f"{schema}.{export.table}: {counts[export.table]} rows from {export.path.name}")
