@@ -33,6 +33,11 @@ AS_OF ?=
 SEGMENT ?= all
 TEST_EXPORTS := warehouse/test_exports/generic
 TEST_DB := warehouse/test.duckdb
+# what the build-test build printed: the pytest fixture demo_build hands it to the tests
+TEST_BUILD_LOG := warehouse/test_build.log
+# pytest runs its test files on this many worker processes (pytest-xdist, one file per
+# worker at a time, so a module's expensive fixture is built once); 0 runs them in-process
+PYTEST_WORKERS ?= 2
 LINT_DB := warehouse/lint_empty.duckdb
 # The throwaway PostgreSQL of test-postgres (scripts/postgres.sh): 127.0.0.1, trust auth,
 # on a free port picked at start (or PG_TEST_PORT), data in a fresh temporary folder.
@@ -101,12 +106,15 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check themodel tests
 
 build-test: $(STAMP)
-	rm -rf $(TEST_EXPORTS) $(TEST_DB)
+	rm -rf $(TEST_EXPORTS) $(TEST_DB) $(TEST_BUILD_LOG)
 	$(PY) -m themodel generate --scale $(DEMO_SCALE) --seed $(DEMO_SEED) --format generic --out $(TEST_EXPORTS)
-	THE_MODEL_DUCKDB_PATH=$(TEST_DB) $(DBT) build --vars '{crm_export_path: $(TEST_EXPORTS)}'
+	THE_MODEL_DUCKDB_PATH=$(TEST_DB) $(DBT) build --vars '{crm_export_path: $(TEST_EXPORTS)}' \
+	  | tee $(TEST_BUILD_LOG).part
+	mv $(TEST_BUILD_LOG).part $(TEST_BUILD_LOG)
 
 pytest: $(STAMP)
-	THE_MODEL_DUCKDB_PATH=$(TEST_DB) THE_MODEL_TEST_EXPORTS=$(TEST_EXPORTS) $(PY) -m pytest
+	THE_MODEL_DUCKDB_PATH=$(TEST_DB) THE_MODEL_TEST_EXPORTS=$(TEST_EXPORTS) \
+	  THE_MODEL_TEST_BUILD_LOG=$(TEST_BUILD_LOG) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # Starts a throwaway server (installing PostgreSQL with apt-get when initdb is missing),
 # builds both export formats there and compares every mart with DuckDB, checks source

@@ -4,6 +4,7 @@ fresh DuckDB file, and check every raw row is accounted for against truth.json.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -60,15 +61,11 @@ def build_up_to(selection: str, database: Path, exports: Path, work: Path, **var
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory):
-    work = tmp_path_factory.mktemp("build")
-    exports = work / "exports"
-    truth = generate(1, 42, exports)
-    database = work / "warehouse.duckdb"
-    result = dbt(["build"], database, exports, work)
-    assert result.returncode == 0, result.stdout[-5000:]
-    with duckdb.connect(str(database), read_only=True) as con:
-        yield con, truth, result.stdout
+def built(demo_build):
+    """The shared fresh build of the demo company (conftest.py), its truth and output."""
+    truth = json.loads((demo_build.exports / "truth.json").read_text(encoding="utf-8"))
+    with duckdb.connect(str(demo_build.database), read_only=True) as con:
+        yield con, truth, demo_build.output
 
 
 def test_build_warns_about_quarantine_with_counts(built):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,8 +25,11 @@ DBT = str(Path(sys.executable).with_name("dbt"))
 def mf_project(tmp_path_factory: pytest.TempPathFactory):
     """mf reads <project>/target/semantic_manifest.json: a scratch project folder with
     the real dbt_project.yml and profiles.yml, so the repository's target/ is untouched."""
-    warehouse = built_warehouse(tmp_path_factory)
     work = tmp_path_factory.mktemp("mf")
+    # mf opens the database to write: a copy, so tests reading the shared build in
+    # other pytest-xdist workers meet no lock
+    warehouse = work / "warehouse.duckdb"
+    shutil.copy(built_warehouse(tmp_path_factory), warehouse)
     for name in ("dbt_project.yml", "profiles.yml"):
         (work / name).symlink_to(PROJECT / name)
     env = dict(
