@@ -302,7 +302,11 @@
     {%- set values = text.split(delimiter) -%}
     {%- set index = (column[1:] | int) - 1 if column else -1 -%}
     {%- set column_name = names[index] | trim if 0 <= index < names | length else none -%}
-    {%- set key_index = (names | map('trim') | map('lower') | list).index(key_column) if key_column in (names | map('trim') | map('lower') | list) else 0 -%}
+    {%- set keys = [] -%}
+    {%- for name in names -%}
+        {%- do keys.append(header_key(name)) -%}
+    {%- endfor -%}
+    {%- set key_index = keys.index(header_key(key_column)) if header_key(key_column) in keys else 0 -%}
     {%- set key = values[key_index] | trim | replace('"', '') if key_index < values | length else '' -%}
     {%- set where = "Export file " ~ file ~ ", line " ~ line ~ (" (" ~ names[key_index] | trim ~ " '" ~ cut_text(key) ~ "')" if key else "") -%}
     {%- set found_fields = modules.re.search('Found: *([0-9]+)', error) -%}
