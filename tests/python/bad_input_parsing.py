@@ -108,11 +108,18 @@ PLANTED: list[Planted] = [
         (("accounts", "unparseable_timestamp", "acc-feb-30"),),
     ),
     Planted(
-        # day first under the default date_order MDY: month 31 does not exist
-        "unparseable_date_day_first",
-        "contracts",
-        lambda f: add_row(f, "contracts", contract_id="ctr-day-first", end_date="31.12.2026"),
-        (("contracts", "unparseable_date", "ctr-day-first"),),
+        # a field history's old close date was read as null before
+        "unparseable_date_field_history",
+        "opportunity_changes",
+        lambda f: add_row(
+            f,
+            "opportunity_changes",
+            change_id="chg-old-close",
+            field="close_date",
+            old_value="end of Q3",
+            new_value="2026-09-30",
+        ),
+        (("opportunity_changes", "unparseable_date", "*"),),
     ),
     Planted(
         "conflicting_currency",
