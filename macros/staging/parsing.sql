@@ -208,14 +208,14 @@
     end
 {%- endmacro %}
 
-{#- The money text as decimal(18, 2); null when it does not parse or does not
-    fit (16 digits before the decimal mark, below 9,999,999,999,999,999): the
-    rules tell the two apart by money_text. -#}
+{#- The money text as decimal(18, 2); null when it does not parse or is a
+    trillion or more (12 digits before the decimal mark: converted into the
+    reporting currency and summed in the marts' decimal(18, 2), a larger amount
+    could overflow there): the rules tell the two apart by money_text. -#}
 {% macro parse_money(column) -%}
     {%- set text = money_text(column) -%}
     case
-        when {{ regex_matches(text, '^-?[0-9]{1,16}([.][0-9]+)?$') }}
-            and not {{ regex_matches(text, '^-?9{16}') }}
+        when {{ regex_matches(text, '^-?[0-9]{1,12}([.][0-9]+)?$') }}
             then cast({{ text }} as decimal(18, 2))
     end
 {%- endmacro %}
