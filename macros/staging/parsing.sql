@@ -79,6 +79,10 @@
             {%- set rewritten.text = regex_reorder(rewritten.text, '^([0-9]{1,2})' ~ separator ~ '([0-9]{1,2})' ~ separator ~ '([0-9]{4}|[0-9]{2})( .*|)$', [2, 1, 3] if order == 'DMY' else [1, 2, 3]) -%}
         {%- endif -%}
     {%- endfor -%}
+    {#- now every day/month form is month/day/year: a first number of 13 to 99 is
+        no month, and the year-first parsers would take it for a two-digit year
+        (25/11/09 as the year 25), so the text is emptied and the row quarantined -#}
+    {%- set rewritten.text = regex_remove(rewritten.text, '^(1[3-9]|[2-9][0-9])/[0-9]{1,2}/[0-9]{1,4}( .*|)$') -%}
     {{ rewritten.text }}
 {%- endmacro %}
 
