@@ -63,7 +63,7 @@ def need(folder: Path) -> Path:
 def duckdb_files(*folders: Path) -> dict[Path, tuple[int, int]]:
     found = {}
     for folder in folders:
-        for path in folder.rglob("*.duckdb*"):
+        for path in folder.glob("*.duckdb*") if folder == PROJECT else folder.rglob("*.duckdb*"):
             stat = path.stat()
             found[path] = (stat.st_size, stat.st_mtime_ns)
     return found
@@ -73,7 +73,9 @@ def doctor(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     """The command as a newcomer runs it; asserts it left every DuckDB file as it was,
     made none (not even the one THE_MODEL_DUCKDB_PATH names) and printed no traceback."""
     database = tmp_path / "must_not_exist.duckdb"
-    watched = [PROJECT, tmp_path] + [Path(a) for a in args if Path(a).is_dir()]
+    watched = [PROJECT, PROJECT / "warehouse", tmp_path]
+    watched += [Path(a) for a in args if Path(a).is_dir()]
+    watched = [folder for folder in watched if folder.is_dir()]
     before = duckdb_files(*watched)
     env = dict(os.environ, THE_MODEL_DUCKDB_PATH=str(database))
     result = subprocess.run(
@@ -405,6 +407,27 @@ def test_unmapped_currency_is_listed_and_written_with_the_seed_base(demo, tmp_pa
     assert written == [
         dict(currency="MXN", base_currency=seed[0]["base_currency"], rate_date="", rate="")
     ]
+
+
+def test_make_doctor_runs_the_command(demo, tmp_path):
+    """`make doctor EXPORTS=DIR` is the same report; without EXPORTS it says how."""
+    before = duckdb_files(PROJECT, PROJECT / "warehouse")
+    ready = subprocess.run(
+        ["make", "--no-print-directory", "doctor", f"EXPORTS={demo['real_crm']}"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert ready.returncode == 0, ready.stdout + ready.stderr
+    assert f"The Model doctor: {demo['real_crm']}" in ready.stdout
+    assert "Result: READY" in ready.stdout
+    usage = subprocess.run(
+        ["make", "--no-print-directory", "doctor"], cwd=PROJECT, capture_output=True, text=True
+    )
+    assert usage.returncode != 0
+    assert "usage: make doctor EXPORTS=" in usage.stderr
+    assert duckdb_files(PROJECT, PROJECT / "warehouse") == before
 
 
 def test_usage_errors_exit_2(tmp_path):

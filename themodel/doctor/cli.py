@@ -267,4 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     if not Path(args.seeds, "stage_mapping.csv").is_file():
         print(f"doctor: --seeds {args.seeds} holds no stage_mapping.csv", file=sys.stderr)
         return 2
-    return report(args)
+    try:
+        return report(args)
+    except OSError as error:  # a folder or file the user may not read: say which
+        where = error.filename or args.exports
+        print(f"doctor: cannot read {where}: {error.strerror or error}", file=sys.stderr)
+        return 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -60,27 +60,29 @@ def delimiter_of(header: str) -> str:
 
 
 def read_csv_file(path: Path) -> ExportFile:
+    """Rows of a CSV file, streamed: the text decoded in its detected encoding."""
     found = ExportFile(path)
-    if path.stat().st_size == 0:
-        found.error = f"{path.name} is empty (0 bytes, not even a header row): export it again."
-        return found
-    found.encoding = "utf-8" if is_utf8_file(path) else guess_encoding(path)
     try:
-        text = path.read_bytes().decode(codecs.lookup(found.encoding).name)
+        if path.stat().st_size == 0:
+            found.error = f"{path.name} is empty (0 bytes, not even a header row): export it again."
+            return found
+        found.encoding = "utf-8" if is_utf8_file(path) else guess_encoding(path)
+        codec = "utf-8-sig" if found.encoding == "utf-8" else codecs.lookup(found.encoding).name
+        with path.open(encoding=codec, newline="") as text:
+            first = text.readline()
+            found.delimiter = delimiter_of(first.rstrip("\r\n"))
+            reader = csv.reader(itertools.chain([first], text), delimiter=found.delimiter)
+            index = found.set_header(next(reader))
+            for line in reader:
+                if any(value.strip() for value in line):
+                    values = tuple(value if value.strip() else None for value in line)
+                    found.rows.append(Row(index, values))
     except UnicodeDecodeError as error:
         found.error = f"{path.name} cannot be read as {found.encoding} text ({error.reason})."
-        return found
-    text = text.lstrip("\ufeff")
-    found.delimiter = delimiter_of(text.split("\n", 1)[0].rstrip("\r"))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=found.delimiter)
-    try:
-        index = found.set_header(next(reader))
-        for line in reader:
-            if not any(value.strip() for value in line):
-                continue
-            found.rows.append(Row(index, tuple(value if value.strip() else None for value in line)))
     except csv.Error as error:
         found.error = f"{path.name}, line {reader.line_num}: not readable as CSV ({error})."
+    except OSError as error:
+        found.error = f"{path.name} cannot be read ({error.strerror or error})."
     return found
 
 
