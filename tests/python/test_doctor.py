@@ -430,6 +430,19 @@ def test_make_doctor_runs_the_command(demo, tmp_path):
     assert duckdb_files(PROJECT, PROJECT / "warehouse") == before
 
 
+def test_the_docs_example_is_what_doctor_prints(tmp_path):
+    """docs/doctor.md shows the sample org's report as it is. When seeds or wording
+    change, paste the new output of the command the page shows."""
+    need(SAMPLE_ORG)
+    relative = "../shared/data/real_exports/salesforce_sample_org"
+    assert (PROJECT / relative).resolve() == SAMPLE_ORG.resolve()
+    page = (PROJECT / "docs/doctor.md").read_text(encoding="utf-8")
+    command = f"$ make doctor EXPORTS={relative}\n"
+    shown = page.split(command, 1)[1].split("\n```", 1)[0]
+    result = doctor(tmp_path, "--exports", relative)
+    assert result.stdout.rstrip() == shown.rstrip()
+
+
 def test_usage_errors_exit_2(tmp_path):
     assert doctor(tmp_path).returncode == 2
     assert doctor(tmp_path, "--exports", str(tmp_path / "nowhere")).returncode == 2

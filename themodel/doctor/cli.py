@@ -129,12 +129,20 @@ def marts_section(export: Export, seeds: Path) -> str:
     return section("Marts", lines)
 
 
+def export_path(folder: Path) -> str:
+    """crm_export_path as dbt, run from the project root, finds the folder: as the user
+    wrote it when doctor runs there too (make doctor), else absolute."""
+    if not folder.is_absolute() and Path.cwd().resolve() == PROJECT.resolve():
+        return str(folder)
+    return str(folder.resolve())
+
+
 def settings_section(
     export: Export, date_order: str, over: list[str], max_share: float
 ) -> tuple[str, dict[str, object]]:
     """The suggested settings, and the vars to build with."""
     settings: dict[str, object] = {
-        "crm_export_path": str(export.folder.resolve()),
+        "crm_export_path": export_path(export.folder),
         "crm_source": export.source,
     }
     currency, why_currency = suggest_currency(export)
@@ -220,7 +228,11 @@ def finish(out: list[str], export: Export, command: str | None) -> int:
         out.append(section(f"Blockers ({len(export.blockers)}): fix these first", numbered))
         out.append("Result: NOT READY to build (exit 1)")
     else:
-        out.append(section("Next", ["build into a warehouse of its own:", command or ""]))
+        out.append(
+            section(
+                "Next", ["from the project root, build into a warehouse of its own:", command or ""]
+            )
+        )
         out.append("Result: READY to build (exit 0)")
     print("\n\n".join(part for part in out if part))
     return 1 if export.blockers else 0
