@@ -443,6 +443,23 @@ def test_the_docs_example_is_what_doctor_prints(tmp_path):
     assert result.stdout.rstrip() == shown.rstrip()
 
 
+def test_many_unmapped_labels_are_cut_in_the_report_and_all_written(demo, tmp_path):
+    folder = tmp_path / "export"
+    shutil.copytree(demo["real_crm"], folder)
+    leads = rows(folder / "leads.csv")
+    for number, lead in enumerate(leads[:40]):
+        lead["status"] = f"Status {number:02d}"
+    write(folder / "leads.csv", list(leads[0]), leads)
+    result = doctor(tmp_path, "--exports", str(folder), "--write-mappings", str(tmp_path / "m"))
+    labels = section(result.stdout, "Labels not in the seeds")
+    assert "status (seeds/stage_mapping.csv, generic/lead): 40 not mapped" in labels
+    assert len(re.findall(r"^\s+'Status \d\d'\s+1 rows$", labels, re.M)) == 30
+    assert "... and 10 more (10 rows; --write-mappings writes them all)" in labels
+    _, written = read_seed(tmp_path / "m" / "stage_mapping.csv")
+    assert sorted(r["source_label"] for r in written) == [f"Status {n:02d}" for n in range(40)]
+    assert {r["entity_type"] for r in written} == {"lead"}
+
+
 def test_usage_errors_exit_2(tmp_path):
     assert doctor(tmp_path).returncode == 2
     assert doctor(tmp_path, "--exports", str(tmp_path / "nowhere")).returncode == 2

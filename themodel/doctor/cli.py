@@ -29,6 +29,9 @@ from themodel.doctor.labels import (
 )
 from themodel.doctor.project import MAIN_DATE, PROJECT, Spec, export_specs, project_vars
 
+# labels listed per kind; the rest are counted (a CRM with hashed labels has thousands)
+SHOWN_LABELS = 30
+
 
 def section(title: str, lines: Iterable[str]) -> str:
     body = [f"  {line}" for line in lines]
@@ -101,7 +104,13 @@ def labels_section(
             where += f", {export.source}/{u.label.entity_type}"
         lines.append(f"{u.label.kind} ({where}): {len(u.counts)} not mapped")
         ordered = sorted(u.counts.items(), key=lambda item: (-item[1], item[0]))
-        lines += [f"  {text!r:<40} {count:>7,} rows" for text, count in ordered]
+        lines += [f"  {text!r:<40} {count:>7,} rows" for text, count in ordered[:SHOWN_LABELS]]
+        if len(ordered) > SHOWN_LABELS:
+            rest = sum(count for _, count in ordered[SHOWN_LABELS:])
+            lines.append(
+                f"  ... and {len(ordered) - SHOWN_LABELS:,} more ({rest:,} rows;"
+                " --write-mappings writes them all)"
+            )
     lines.append("the build quarantines rows with these labels until the seeds map them")
     if not write_to:
         lines.append("to get the seed rows to add: --write-mappings FOLDER")
