@@ -460,6 +460,26 @@ def test_many_unmapped_labels_are_cut_in_the_report_and_all_written(demo, tmp_pa
     assert {r["entity_type"] for r in written} == {"lead"}
 
 
+def test_parquet_files_are_read_and_a_broken_one_is_a_blocker(tmp_path):
+    import duckdb
+
+    folder = tmp_path / "parquet"
+    generate(1, 42, folder, file_type="parquet", profile="real_crm")
+    result = doctor(tmp_path, "--exports", str(folder))
+    assert result.returncode == 0, result.stdout
+    with duckdb.connect() as con:
+        for path in sorted(folder.glob("*.parquet")):
+            count = con.execute("select count(*) from read_parquet(?)", [str(path)]).fetchone()[0]
+            assert f"{path.stem} ({path.name}): {count:,} rows" in result.stdout
+            assert re.search(rf"^\s+{re.escape(path.name)}\s+parquet$", result.stdout, re.M)
+    (folder / "opportunities.parquet").write_bytes(b"not parquet")
+    broken = doctor(tmp_path, "--exports", str(folder))
+    assert broken.returncode == 1
+    assert "opportunities.parquet is not a readable Parquet file" in section(
+        broken.stdout, "Blockers"
+    )
+
+
 def test_usage_errors_exit_2(tmp_path):
     assert doctor(tmp_path).returncode == 2
     assert doctor(tmp_path, "--exports", str(tmp_path / "nowhere")).returncode == 2

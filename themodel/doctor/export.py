@@ -16,6 +16,7 @@ from themodel.doctor.project import (
     Spec,
     export_specs,
     header_key,
+    kept_columns,
 )
 
 
@@ -26,8 +27,14 @@ class Entity:
 
     def values(self, column: str) -> Iterator[str | None]:
         key = header_key(column)
+        if self.file.keep is not None and key not in self.file.keep:
+            raise KeyError(f"{column} is not among the columns read row by row (kept_columns)")
         for row in self.file.rows:
             yield row.get(key)
+
+    def has_value(self, column: str) -> bool:
+        """Some row has a value in the column."""
+        return header_key(column) in self.file.filled
 
     def has_column(self, column: str) -> bool:
         return header_key(column) in {header_key(name) for name in self.file.header}
@@ -122,8 +129,11 @@ def detect(folder: Path) -> Export:
         format_name = "Salesforce Data Export (docs/salesforce_format.md)"
     else:
         format_name = "Salesforce connector tables (docs/salesforce_format.md)"
+    keep = kept_columns()
     entities = [
-        Entity(spec, read_export_file(found[spec.name])) for spec in specs if spec.name in found
+        Entity(spec, read_export_file(found[spec.name], keep))
+        for spec in specs
+        if spec.name in found
     ]
     used = set(found.values())
     return Export(folder, source, format_name, entities, [p for p in files if p not in used])

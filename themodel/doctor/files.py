@@ -35,19 +35,51 @@ class Row:
 
 @dataclass
 class ExportFile:
+    """A file as read: its header, which columns hold a value, and per row the values
+    of the columns the doctor looks at (`keep`; None: every column)."""
+
     path: Path
+    keep: frozenset[str] | None = None
     encoding: str = "utf-8"  # what the text was read as
     delimiter: str = ","
     header: list[str] = field(default_factory=list)
+    filled: set[str] = field(default_factory=set)  # header keys with a value in some row
     rows: list[Row] = field(default_factory=list)
     error: str | None = None
+    _positions: list[int] = field(default_factory=list)
+    _index: dict[str, int] = field(default_factory=dict)
+    _unfilled: dict[str, int] = field(default_factory=dict)
 
-    def set_header(self, header: list[str]) -> dict[str, int]:
+    def set_header(self, header: list[str]) -> None:
         self.header = header
-        index: dict[str, int] = {}
         for position, name in enumerate(header):
-            index.setdefault(header_key(name), position)
-        return index
+            key = header_key(name)
+            self._unfilled.setdefault(key, position)
+            if (self.keep is None or key in self.keep) and key not in self._index:
+                self._index[key] = len(self._positions)
+                self._positions.append(position)
+
+    def add(self, line: list[str] | tuple) -> None:
+        """One row, its fields as text (None or '' for an empty one)."""
+        width = len(line)
+        self.rows.append(
+            Row(
+                self._index,
+                tuple(clean_value(line[p]) if p < width else None for p in self._positions),
+            )
+        )
+        for key, position in list(self._unfilled.items()):
+            if position < width and clean_value(line[position]) is not None:
+                self.filled.add(key)
+                del self._unfilled[key]
+
+
+def clean_value(value: object) -> str | None:
+    """A field's text, or None when it is empty (as staging reads an empty field)."""
+    if value is None:
+        return None
+    text = str(value)
+    return text if text.strip() else None
 
 
 def delimiter_of(header: str) -> str:
@@ -59,9 +91,9 @@ def delimiter_of(header: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def read_csv_file(path: Path) -> ExportFile:
+def read_csv_file(path: Path, keep: frozenset[str] | None = None) -> ExportFile:
     """Rows of a CSV file, streamed: the text decoded in its detected encoding."""
-    found = ExportFile(path)
+    found = ExportFile(path, keep)
     try:
         if path.stat().st_size == 0:
             found.error = f"{path.name} is empty (0 bytes, not even a header row): export it again."
@@ -72,11 +104,10 @@ def read_csv_file(path: Path) -> ExportFile:
             first = text.readline()
             found.delimiter = delimiter_of(first.rstrip("\r\n"))
             reader = csv.reader(itertools.chain([first], text), delimiter=found.delimiter)
-            index = found.set_header(next(reader))
+            found.set_header(next(reader))
             for line in reader:
                 if any(value.strip() for value in line):
-                    values = tuple(value if value.strip() else None for value in line)
-                    found.rows.append(Row(index, values))
+                    found.add(line)
     except UnicodeDecodeError as error:
         found.error = f"{path.name} cannot be read as {found.encoding} text ({error.reason})."
     except csv.Error as error:
@@ -86,32 +117,26 @@ def read_csv_file(path: Path) -> ExportFile:
     return found
 
 
-def read_parquet_file(path: Path) -> ExportFile:
+def read_parquet_file(path: Path, keep: frozenset[str] | None = None) -> ExportFile:
     import duckdb  # an in-memory connection: no database file is opened
 
-    found = ExportFile(path, encoding="parquet")
+    found = ExportFile(path, keep, encoding="parquet")
     try:
         with duckdb.connect() as con:
-            relation = con.sql(
-                f"select * from read_parquet('{str(path).replace(chr(39), chr(39) * 2)}')"
-            )
-            index = found.set_header(list(relation.columns))
-            for values in relation.fetchall():
-                found.rows.append(
-                    Row(
-                        index,
-                        tuple(
-                            None if v is None or str(v).strip() == "" else str(v) for v in values
-                        ),
-                    )
-                )
+            cursor = con.execute("select * from read_parquet(?)", [str(path)])
+            found.set_header([column[0] for column in cursor.description])
+            while batch := cursor.fetchmany(10_000):
+                for values in batch:
+                    found.add(values)
     except duckdb.Error as error:
         found.error = f"{path.name} is not a readable Parquet file ({str(error).splitlines()[0]})."
     return found
 
 
-def read_export_file(path: Path) -> ExportFile:
-    return read_parquet_file(path) if path.suffix.lower() == ".parquet" else read_csv_file(path)
+def read_export_file(path: Path, keep: frozenset[str] | None = None) -> ExportFile:
+    if path.suffix.lower() == ".parquet":
+        return read_parquet_file(path, keep)
+    return read_csv_file(path, keep)
 
 
 def find_file(folder: Path, names: Iterable[str]) -> Path | None:

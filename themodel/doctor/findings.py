@@ -85,9 +85,9 @@ def has_values(export: Export, entity_name: str, column: str | None) -> bool:
         names = [n for n, e in SALESFORCE_ENTITY.items() if e == entity_name]
         if entity_name == "user_roles":
             users, roles = export.entity("user"), export.entity("user_role")
-            if users is None or roles is None or not any(users.values("user_role_id")):
+            if users is None or roles is None or not users.has_value("user_role_id"):
                 return False
-            return column is None or any(roles.values("name"))
+            return column is None or roles.has_value("name")
         if column is not None:
             name, column = SALESFORCE_COLUMN.get(
                 (entity_name, column), (names[0] if names else "", column)
@@ -97,11 +97,7 @@ def has_values(export: Export, entity_name: str, column: str | None) -> bool:
         names = [entity_name]
     for name in names:
         entity = export.entity(name)
-        if (
-            entity is not None
-            and entity.file.rows
-            and (column is None or any(entity.values(column)))
-        ):
+        if entity is not None and entity.file.rows and (column is None or entity.has_value(column)):
             return True
     return False
 

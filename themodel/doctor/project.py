@@ -201,3 +201,124 @@ def read_seed(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     with path.open(newline="", encoding="utf-8") as file:
         reader = csv.DictReader(file)
         return list(reader.fieldnames or []), list(reader)
+
+
+@dataclass(frozen=True)
+class LabelSource:
+    kind: str  # stage | status | role | activity type | currency
+    seed: str  # seed file name
+    entity_type: str | None  # stage_mapping's entity_type
+    columns: tuple[tuple[str, str], ...]  # (file, column)
+    history_field: str | None = None  # only rows whose `field` is this one
+
+
+def label_sources(source: str) -> list[LabelSource]:
+    """Where each mapped label of a format comes from (staging's raw and base models)."""
+    if source == "generic":
+        return [
+            LabelSource("stage", "stage_mapping.csv", "opportunity", (("opportunities", "stage"),)),
+            LabelSource(
+                "stage",
+                "stage_mapping.csv",
+                "opportunity",
+                (("opportunity_changes", "old_value"), ("opportunity_changes", "new_value")),
+                "stage",
+            ),
+            LabelSource("status", "stage_mapping.csv", "lead", (("leads", "status"),)),
+            LabelSource(
+                "status",
+                "stage_mapping.csv",
+                "lead",
+                (("lead_status_events", "from_status"), ("lead_status_events", "to_status")),
+            ),
+            LabelSource("role", "role_mapping.csv", None, (("user_roles", "role_label"),)),
+            LabelSource(
+                "activity type",
+                "activity_type_mapping.csv",
+                None,
+                (("activities", "activity_type"),),
+            ),
+            LabelSource(
+                "currency",
+                "exchange_rates.csv",
+                None,
+                (
+                    ("opportunities", "currency"),
+                    ("campaigns", "currency"),
+                    ("contracts", "currency"),
+                    ("quotas", "currency"),
+                ),
+            ),
+        ]
+    return [
+        LabelSource(
+            "stage",
+            "stage_mapping.csv",
+            "opportunity",
+            (
+                ("opportunity", "stage_name"),
+                ("opportunity_history", "stage_name"),
+                ("opportunity_versions", "stage_name"),
+            ),
+        ),
+        LabelSource(
+            "stage",
+            "stage_mapping.csv",
+            "opportunity",
+            (
+                ("opportunity_field_history", "old_value"),
+                ("opportunity_field_history", "new_value"),
+            ),
+            "stagename",
+        ),
+        LabelSource("status", "stage_mapping.csv", "lead", (("lead", "status"),)),
+        LabelSource(
+            "status",
+            "stage_mapping.csv",
+            "lead",
+            (("lead_history", "old_value"), ("lead_history", "new_value")),
+            "status",
+        ),
+        LabelSource("role", "role_mapping.csv", None, (("user_role", "name"),)),
+        LabelSource(
+            "activity type",
+            "activity_type_mapping.csv",
+            None,
+            (("task", "type"), ("event", "type")),
+        ),
+        LabelSource(
+            "currency",
+            "exchange_rates.csv",
+            None,
+            (
+                ("opportunity", "currency_iso_code"),
+                ("campaign", "currency_iso_code"),
+                ("contract", "currency_iso_code"),
+                ("forecasting_quota", "currency_iso_code"),
+            ),
+        ),
+    ]
+
+
+def kept_columns() -> frozenset[str]:
+    """The header keys whose values the doctor reads row by row (others: only whether
+    some row has a value); a wide export is not held in memory whole."""
+    columns = {column for column, _ in MAIN_DATE.values() if column}
+    columns |= set(AS_OF_EVENTS.values())
+    for source in ("generic", "salesforce"):
+        for label in label_sources(source):
+            columns |= {column for _, column in label.columns}
+    columns |= {
+        "field",  # a history row's field
+        "task_subtype",  # a task's type label, with `type`
+        "id",
+        "name",
+        "user_role_id",  # a user's role
+        "iso_code",
+        "is_corporate",
+        "currency",
+        "base_currency",
+        "is_deleted",
+        "_fivetran_deleted",
+    }
+    return frozenset(header_key(column) for column in columns)
