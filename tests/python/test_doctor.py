@@ -480,6 +480,61 @@ def test_parquet_files_are_read_and_a_broken_one_is_a_blocker(tmp_path):
     )
 
 
+def test_a_pipeline_with_its_own_stages_needs_its_own_rows(demo, tmp_path):
+    """docs/generic_format.md: a pipeline with rows of its own keeps of the
+    all-pipelines rows only the milestones it gives no stage of its own. A partner
+    deal at `Propuesta` (an all-pipelines working stage) is unmapped, for `partner`;
+    at `Cerrada ganada` (the closed_won milestone) it is mapped; so is any stage of a
+    pipeline without rows of its own."""
+    folder, seeds = tmp_path / "export", tmp_path / "seeds"
+    shutil.copytree(demo["real_crm"], folder)
+    shutil.copytree(SEEDS, seeds)
+    header, seed = read_seed(SEEDS / "stage_mapping.csv")
+    partner = [
+        ("Partner Registered", "partner_registered", "40", "opportunity_created"),
+        ("Solution Design", "solution_design", "55", ""),
+    ]
+    for label, stage, order, milestone in partner:
+        seed.append(
+            dict(
+                zip(
+                    header[:6],
+                    ["generic", "opportunity", label, stage, order, "field_sales"],
+                    strict=True,
+                )
+            )
+            | dict(is_won="0", is_lost="0", milestone=milestone, pipeline_id="partner")
+        )
+    write(seeds / "stage_mapping.csv", header, seed)
+    deals = rows(folder / "opportunities.csv")
+    for number, deal in enumerate(deals):
+        deal["pipeline_id"] = "partner" if number % 2 else ("other" if number % 3 else "")
+    write(folder / "opportunities.csv", [*deals[0]], deals)
+    in_partner = Counter(d["stage"] for d in deals if d["pipeline_id"] == "partner")
+    assert in_partner["Propuesta"] and in_partner["Cerrada ganada"]
+    result = doctor(
+        tmp_path,
+        "--exports",
+        str(folder),
+        "--seeds",
+        str(seeds),
+        "--write-mappings",
+        str(tmp_path / "m"),
+    )
+    labels = section(result.stdout, "Labels not in the seeds")
+    # every working stage and the opportunity_created milestone partner has its own row for
+    unmapped = {"Propuesta", "Negociación", "Compromiso", "Prospección"}
+    for label in unmapped:
+        assert re.search(
+            rf"^\s+'{label}' \(pipeline partner\)\s+{in_partner[label]:,} rows$", labels, re.M
+        ), labels
+    assert "Cerrada ganada" not in labels and "Calificación" not in labels
+    _, written = read_seed(tmp_path / "m" / "stage_mapping.csv")
+    assert {(r["source_label"], r["pipeline_id"]) for r in written} == {
+        (label, "partner") for label in unmapped
+    }
+
+
 def test_usage_errors_exit_2(tmp_path):
     assert doctor(tmp_path).returncode == 2
     assert doctor(tmp_path, "--exports", str(tmp_path / "nowhere")).returncode == 2

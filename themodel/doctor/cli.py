@@ -89,6 +89,11 @@ def entities_section(export: Export, specs: list[Spec], facts: list[EntityFacts]
     return section("Entities", lines)
 
 
+def label_text(text: str, pipeline: str) -> str:
+    """A label as listed: quoted, with the pipeline whose own rows lack it."""
+    return repr(text) + (f" (pipeline {pipeline})" if pipeline else "")
+
+
 def labels_section(
     export: Export, unmapped: list[Unmapped], seeds: Path, write_to: str | None
 ) -> str:
@@ -104,7 +109,10 @@ def labels_section(
             where += f", {export.source}/{u.label.entity_type}"
         lines.append(f"{u.label.kind} ({where}): {len(u.counts)} not mapped")
         ordered = sorted(u.counts.items(), key=lambda item: (-item[1], item[0]))
-        lines += [f"  {text!r:<40} {count:>7,} rows" for text, count in ordered[:SHOWN_LABELS]]
+        lines += [
+            f"  {label_text(text, pipeline):<40} {count:>7,} rows"
+            for (text, pipeline), count in ordered[:SHOWN_LABELS]
+        ]
         if len(ordered) > SHOWN_LABELS:
             rest = sum(count for _, count in ordered[SHOWN_LABELS:])
             lines.append(

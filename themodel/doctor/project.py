@@ -320,5 +320,8 @@ def kept_columns() -> frozenset[str]:
         "base_currency",
         "is_deleted",
         "_fivetran_deleted",
+        "opportunity_id",  # a history row's deal, for the deal's pipeline
+        "pipeline_id",  # a deal's pipeline (generic)
+        "record_type_id",  # a deal's pipeline (Salesforce)
     }
     return frozenset(header_key(column) for column in columns)
