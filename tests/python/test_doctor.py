@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from themodel.doctor.export import actual_name, detect
+from themodel.doctor.files import parse_moment
 from themodel.doctor.findings import has_values
 from themodel.doctor.labels import label_sources
 from themodel.doctor.project import (
@@ -611,6 +612,29 @@ def test_mart_requirements_name_real_marts_entities_and_columns(tmp_path):
     for (entity, _column), (sf_object, sf_column) in SALESFORCE_COLUMN.items():
         assert SALESFORCE_ENTITY[sf_object] == entity
         assert sf_column in salesforce[sf_object].columns
+
+
+@pytest.mark.parametrize(
+    ("text", "order", "expected"),
+    [
+        # the forms and the rules of docs/generic_format.md (date_order)
+        ("11/09/25 02:18 PM", "MDY", "2025-11-09 14:18"),
+        ("09.11.2025", "DMY", "2025-11-09 00:00"),
+        ("9-11-2025", "DMY", "2025-11-09 00:00"),
+        ("25/11/09", "YMD", "2025-11-09 00:00"),
+        ("2025/11/09 10:00", "DMY", "2025-11-09 10:00"),
+        ("2025-11-09T09:30:00+09:00", "MDY", "2025-11-09 00:30"),
+        ("11/09/68", "MDY", "2068-11-09 00:00"),
+        ("11/09/69", "MDY", "1969-11-09 00:00"),
+        ("25/11/09", "MDY", None),  # a month of 25: unparseable, never a year first
+        ("09/13/25", "DMY", None),
+        ("2025.11.09", "MDY", None),
+        ("13:00 yesterday", "MDY", None),
+    ],
+)
+def test_dates_are_read_as_staging_reads_them(text, order, expected):
+    found = parse_moment(text, order)
+    assert (f"{found:%Y-%m-%d %H:%M}" if found else None) == expected
 
 
 def test_has_values_sees_a_column_only_with_a_value(tmp_path):

@@ -153,7 +153,7 @@ ISO = re.compile(
     r"\s*(Z|[+-]\d{2}:?\d{2})?$"
 )
 DAY_MONTH = re.compile(
-    r"^(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})"
+    r"^(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})"
     r"(?: (\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp][Mm]))?)?$"
 )
 
@@ -181,8 +181,11 @@ def parse_moment(text: str | None, date_order: str = "MDY") -> datetime | None:
     match = DAY_MONTH.match(text)
     if not match:
         return None
-    first, second_part, third, hour, minute, second, half = match.groups()
+    first, separator, second_part, third, hour, minute, second, half = match.groups()
     if len(first) == 4:
+        # a four-digit year first is read with '/' in every order, with '.' under YMD
+        if separator != "/" and not (separator == "." and date_order == "YMD"):
+            return None
         year, month, day = first, second_part, third
     elif date_order == "DMY":
         day, month, year = first, second_part, third
