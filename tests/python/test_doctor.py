@@ -402,12 +402,22 @@ def test_unmapped_currency_is_listed_and_written_with_the_seed_base(demo, tmp_pa
     write(folder / "opportunities.csv", list(deals[0]), deals)
     result = doctor(tmp_path, "--exports", str(folder), "--write-mappings", str(tmp_path / "m"))
     label_line(result.stdout, "MXN", 7)
+    assert result.returncode == 0  # 7 of 1,484 deals: under quarantine_max_share
     header, written = read_seed(tmp_path / "m" / "exchange_rates.csv")
     seed_header, seed = read_seed(SEEDS / "exchange_rates.csv")
     assert header == seed_header
     assert written == [
         dict(currency="MXN", base_currency=seed[0]["base_currency"], rate_date="", rate="")
     ]
+    # every deal in a currency without a rate: the build would stop (unknown_currency)
+    for deal in deals:
+        deal["currency"] = "MXN"
+    write(folder / "opportunities.csv", list(deals[0]), deals)
+    blocked = doctor(tmp_path, "--exports", str(folder))
+    assert blocked.returncode == 1
+    assert f"opportunities.csv ({len(deals)} of {len(deals)} rows)" in section(
+        blocked.stdout, "Blockers"
+    )
 
 
 def test_make_doctor_runs_the_command(demo, tmp_path):

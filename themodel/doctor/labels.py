@@ -274,12 +274,12 @@ def write_mappings(folder: Path, unmapped: list[Unmapped], seeds: Path, source: 
 
 def unmapped_shares(export: Export, seeds: Path, max_share: float, min_rows: int) -> list[str]:
     """Files whose rows with an unmapped label alone pass quarantine_max_share. Only the
-    label of the row itself counts (a stage, a status, a role, a type), not a history's
-    old values; currencies are left out (a missing rate follows missing_rate_policy)."""
+    label of the row itself counts (a stage, a status, a role, a type, a currency staging
+    has no rate for: rule unknown_currency), not a history's old values."""
     over = []
     source = export.source or "generic"
     for label in label_sources(source):
-        if label.kind == "currency" or label.history_field is not None:
+        if label.history_field is not None:
             continue
         known = known_labels(seeds, label, source, export)
         for name, column in label.columns:
