@@ -5,6 +5,7 @@
 #               Spark (make test-spark)
 #   make docs   dbt docs for the demo warehouse: target/ and one static page, warehouse/docs/index.html
 #   make report the HTML funnel and KPI report of the demo warehouse, warehouse/report/
+#   make doctor EXPORTS=DIR  check an export folder before its first build (reads files only)
 #   make bench  time a scale-200 build on DuckDB (full, incremental, parse, raw scan, dbt's own cost at scale 1): warehouse/bench.json
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -43,7 +44,7 @@ LINT_DB := warehouse/lint_empty.duckdb
 # on a free port picked at start (or PG_TEST_PORT), data in a fresh temporary folder.
 PG_TEST_PORT ?=
 
-.PHONY: help venv demo demo-data docs report bench test lint build-test pytest test-postgres test-spark validate clean lock
+.PHONY: help venv demo demo-data docs report doctor bench test lint build-test pytest test-postgres test-spark validate clean lock
 
 help:
 	@echo "make demo   build the demo warehouse ($(DEMO_DB)) and print a summary"
@@ -51,6 +52,7 @@ help:
 	@echo "make lint   sqlfluff (dbt templater) and ruff"
 	@echo "make docs   dbt docs of the demo warehouse ($(DOCS_DIR)/index.html, one static page)"
 	@echo "make report the HTML funnel and KPI report ($(REPORT_DIR)/; AS_OF=YYYY-MM-DD SEGMENT=smb)"
+	@echo "make doctor EXPORTS=DIR  check an export folder before its first build: format, files, labels, marts, settings"
 	@echo "make bench  time a scale-$(BENCH_SCALE) build on DuckDB; writes warehouse/bench.json"
 	@echo "make test-postgres   the demo on a throwaway PostgreSQL, every mart compared with DuckDB"
 	@echo "make test-spark      the demo on local Spark (needs Java 17+), every mart compared with DuckDB"
@@ -92,6 +94,13 @@ report: $(STAMP) demo-data
 	  $(if $(AS_OF),--as-of $(AS_OF))
 # Generates the scale-$(BENCH_SCALE) company once (Parquet, warehouse/bench_exports_s$(BENCH_SCALE)/,
 # about 2 minutes and 6 GB), then times dbt on a scratch database (themodel/bench.py).
+# make doctor EXPORTS=path/to/exports [MAPPINGS=folder]: reads the files only, opens no warehouse
+EXPORTS ?=
+MAPPINGS ?=
+doctor: $(STAMP)
+	@test -n "$(EXPORTS)" || { echo "usage: make doctor EXPORTS=path/to/exports [MAPPINGS=folder]" >&2; exit 2; }
+	@$(PY) -m themodel doctor --exports "$(EXPORTS)" $(if $(MAPPINGS),--write-mappings "$(MAPPINGS)")
+
 bench: $(STAMP)
 	$(PY) -m themodel bench --scale $(BENCH_SCALE) --seed $(DEMO_SEED)
 

@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "summary": ("themodel.summary", "print rows per mart and the top bottlenecks"),
     "report": ("themodel.report", "write the HTML funnel and KPI report from the marts"),
     "validate": ("themodel.validation.runner", "run the Great Expectations suites on the marts"),
+    "doctor": ("themodel.doctor", "check an export folder before its first build (reads files)"),
 }
 
 
