@@ -10,9 +10,12 @@ holidays as (
 ),
 
 day_offsets as (
-    {% for offset in range(1, 32) -%}
-    select {{ offset }} as day_offset{% if not loop.last %} union all{% endif %}
-    {% endfor %}
+    {%- for offset in range(1, 32) %}
+        select {{ offset }} as day_offset
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 -- days since Monday 1 January 1900, modulo 7: 5 and 6 are Saturday and Sunday
@@ -31,7 +34,7 @@ skipped_working_days as (
         call_days.as_of_date,
         cast({{ dbt.dateadd('day', 'day_offsets.day_offset', 'call_days.as_of_date') }} as date) as skipped_date
     from call_days
-    inner join day_offsets on day_offsets.day_offset < call_days.days_ahead
+    inner join day_offsets on call_days.days_ahead > day_offsets.day_offset
 ),
 
 day_rows as (

@@ -1,6 +1,6 @@
 -- Every per-person mart shows beside the id the name dim_users has for it (null
--- for team rows, `unassigned` and owners without a users-file row); a row per
--- mismatch.
+-- for `unassigned` and owners without a users-file row), and team rows show no
+-- name; a row per mismatch.
 {%- set person_marts = [
     ('customer_success_kpis_monthly', 'user_id', 'csm_name', true),
     ('field_sales_kpis_monthly', 'user_id', 'ae_name', true),
@@ -14,33 +14,37 @@ with users as (
     select * from {{ ref('dim_users') }}
 ),
 
-{% for mart, id_column, name_column, has_team_row in person_marts %}
-{{ mart }}_mismatches as (
-    select
-        '{{ mart }}' as mart,
-        mart_rows.{{ id_column }} as person_id,
-        mart_rows.{{ name_column }} as shown_name,
-        users.full_name as dim_users_name
-    from {{ ref(mart) }} as mart_rows
-    left join users on mart_rows.{{ id_column }} = users.user_id
-    where
-        not (
-            mart_rows.{{ name_column }} = users.full_name
-            or (mart_rows.{{ name_column }} is null and users.full_name is null)
-        )
-        -- team rows carry no name
-        {%- if has_team_row %}
-        or (mart_rows.is_team_row and mart_rows.{{ name_column }} is not null)
+shown_names as (
+    {%- for mart, id_column, name_column, has_team_row in person_marts %}
+        select
+            '{{ mart }}' as mart,
+            {{ id_column }} as person_id,
+            {{ name_column }} as shown_name,
+            {{ 'is_team_row' if has_team_row else 'false' }} as is_team_row
+        from {{ ref(mart) }}
+        {%- if not loop.last %}
+            union all
         {%- endif %}
+    {%- endfor %}
 ),
 
-{% endfor %}
 mismatches as (
-    {% for mart, id_column, name_column, has_team_row in person_marts -%}
-    select * from {{ mart }}_mismatches
-    {% if not loop.last %}union all
-    {% endif %}
-    {%- endfor %}
+    select
+        shown_names.mart,
+        shown_names.person_id,
+        shown_names.shown_name,
+        users.full_name as dim_users_name
+    from shown_names
+    left join users on shown_names.person_id = users.user_id
+    where
+        (shown_names.is_team_row and shown_names.shown_name is not null)
+        or (
+            not shown_names.is_team_row
+            and not (
+                shown_names.shown_name = users.full_name
+                or (shown_names.shown_name is null and users.full_name is null)
+            )
+        )
 )
 
 select * from mismatches

@@ -58,9 +58,12 @@ holidays as (
 
 -- the next 31 days after the as-of date; a longer run of days off leaves no call day
 day_offsets as (
-    {% for offset in range(1, 32) -%}
-    select {{ offset }} as day_offset{% if not loop.last %} union all{% endif %}
-    {% endfor %}
+    {%- for offset in range(1, 32) %}
+        select {{ offset }} as day_offset
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 next_days as (
