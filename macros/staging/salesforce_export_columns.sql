@@ -7,7 +7,7 @@
     {{ return({
         'user': {
             'files': ['User', 'sf_user_data', 'user'],
-            'columns': ['id', 'name', 'email', 'manager_id', 'user_role_id', 'department', 'is_active', 'created_date', 'last_modified_date', '_fivetran_synced', '_fivetran_deleted'],
+            'columns': ['id', 'name', 'first_name', 'last_name', 'email', 'manager_id', 'user_role_id', 'department', 'is_active', 'created_date', 'last_modified_date', '_fivetran_synced', '_fivetran_deleted'],
             'required': ['id'],
         },
         'user_role': {

@@ -16,7 +16,7 @@ from test_build_generic import PROJECT, dbt
 
 from themodel.generator.cli import generate
 from themodel.report import write_report
-from themodel.report.sections import last_complete_quarter
+from themodel.report.sections import last_complete_quarter, person_labels
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Hangul for the screenshot (a reader's browser brings its own fonts)
@@ -180,3 +180,25 @@ def test_the_report_needs_nothing_but_the_marts(warehouse: Path, tmp_path: Path)
     full = write_report(warehouse, tmp_path / "full").read_text(encoding="utf-8")
     only = write_report(marts_only, tmp_path / "only").read_text(encoding="utf-8")
     assert only == full
+
+
+def test_person_labels_show_names_ids_without_a_name_and_ids_beside_a_shared_name():
+    people = [("u1", "Jiwoo Han"), ("u2", None), ("u3", "Minseo Kim"), ("u4", "Minseo Kim")]
+    assert person_labels(people) == ["Jiwoo Han", "u2", "Minseo Kim (u3)", "Minseo Kim (u4)"]
+
+
+def test_the_ae_chart_shows_the_aes_names_from_the_mart(warehouse: Path, page_in_browser):
+    """The diagnostics' "Won amount per AE" bars are labelled with ae_name, not the id."""
+    page, *_ = page_in_browser
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        (as_of,) = con.execute("select max(as_of_date) from marts.sales_capacity_valve").fetchone()
+        named = con.execute(
+            "select user_id, ae_name from marts.new_business_ae_contribution"
+            " where quarter = ? and (won_count > 0 or not is_departed)",
+            [last_complete_quarter(as_of)],
+        ).fetchall()
+    assert named and all(name for _, name in named), "the demo's AEs all have names"
+    text = page.inner_text("#diagnostics")
+    for user_id, name in named:
+        assert name in text, name
+        assert user_id not in text, user_id

@@ -364,6 +364,16 @@ def role_kpis(ctx: Context) -> str:
     )
 
 
+def person_labels(people: list[tuple[str, str | None]]) -> list[str]:
+    """A person's name where dim_users has one, else the id (an owner inferred from the
+    records); a name two people share gets the id beside it."""
+    names = [name for _, name in people if name]
+    return [
+        f"{name} ({user_id})" if name and names.count(name) > 1 else name or user_id
+        for user_id, name in people
+    ]
+
+
 def last_complete_quarter(as_of: date) -> date:
     """The latest quarter that ended on or before the as-of date."""
     start = date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
@@ -417,7 +427,7 @@ def diagnostics(ctx: Context) -> str:
     aes = rows(
         ctx,
         """
-        select user_id, won_amount, won_count, is_departed, is_ramping
+        select user_id, ae_name, won_amount, won_count, is_departed, is_ramping
         from marts.new_business_ae_contribution
         where quarter = ? and (won_count > 0 or not is_departed) order by won_amount desc
         """,
@@ -440,7 +450,7 @@ def diagnostics(ctx: Context) -> str:
         ),
         charts.bar_chart(
             "Won amount per AE",
-            [a["user_id"] for a in aes],
+            person_labels([(a["user_id"], a["ae_name"]) for a in aes]),
             [float(a["won_amount"] or 0) for a in aes],
             notes=[f"{a['won_count']} won {flag}" for a, flag in zip(aes, flags, strict=True)],
             fmt=money,

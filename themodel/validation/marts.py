@@ -144,6 +144,7 @@ register(
     "inside_sales_kpis_monthly",
     columns_exactly(
         "user_id",
+        "sdr_name",
         "handoff_acceptance_band",
         "reporting_currency",
         "productive_fte",
@@ -217,6 +218,7 @@ register(
     "field_sales_kpis_monthly",
     columns_exactly(
         "user_id",
+        "ae_name",
         "reporting_currency",
         "productive_fte",
         "open_deals_count",
@@ -274,6 +276,7 @@ register(
     "sales_capacity_valve",
     columns_exactly(
         "user_id",
+        "ae_name",
         "guidance",
         "open_deals_count",
         "capacity_deals",
@@ -402,6 +405,7 @@ register(
     "customer_success_kpis_monthly",
     columns_exactly(
         "user_id",
+        "csm_name",
         "reporting_currency",
         "productive_fte",
         "renewals_due_count",
@@ -532,6 +536,7 @@ register(
     columns_exactly(
         "opportunity_id",
         "owner_id",
+        "owner_name",
         "segment",
         "stage",
         "forecast_category",
@@ -722,6 +727,7 @@ register(
     "new_business_ae_contribution",
     columns_exactly(
         "user_id",
+        "ae_name",
         "reporting_currency",
         "productive_fte",
         "closed_count",
@@ -751,6 +757,7 @@ register(
     "inside_sales_call_list",
     columns_exactly(
         "user_id",
+        "sdr_name",
         "lead_id",
         "opportunity_id",
         "account_id",

@@ -219,6 +219,23 @@ final as (
     left join renewal_totals on row_keys.user_id = renewal_totals.user_id and row_keys.month = renewal_totals.month
     left join expansion_totals
         on row_keys.user_id = expansion_totals.user_id and row_keys.month = expansion_totals.month
+),
+
+-- the person's name beside the id (dim_users); team rows and people without a user row
+-- (inferred from the records) have none
+user_names as (
+    select
+        user_id,
+        full_name
+    from {{ ref('dim_users') }}
+),
+
+named as (
+    select
+        final.*,
+        user_names.full_name as csm_name
+    from final
+    left join user_names on final.user_id = user_names.user_id
 )
 
-select * from final
+select * from named

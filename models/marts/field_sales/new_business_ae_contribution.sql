@@ -111,6 +111,23 @@ final as (
         quarter,
         left_at
     from grid
+),
+
+-- the person's name beside the id (dim_users); team rows and people without a user row
+-- (inferred from the records) have none
+user_names as (
+    select
+        user_id,
+        full_name
+    from {{ ref('dim_users') }}
+),
+
+named as (
+    select
+        final.*,
+        user_names.full_name as ae_name
+    from final
+    left join user_names on final.user_id = user_names.user_id
 )
 
-select * from final
+select * from named

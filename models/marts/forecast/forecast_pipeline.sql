@@ -131,6 +131,23 @@ final as (
         cast({{ dbt.date_trunc('quarter', 'expected_close_date') }} as date) as expected_close_quarter,
         as_of_date
     from with_expected_close
+),
+
+-- the person's name beside the id (dim_users); people without a user row
+-- (inferred from the records) have none
+user_names as (
+    select
+        user_id,
+        full_name
+    from {{ ref('dim_users') }}
+),
+
+named as (
+    select
+        final.*,
+        user_names.full_name as owner_name
+    from final
+    left join user_names on final.owner_id = user_names.user_id
 )
 
-select * from final
+select * from named

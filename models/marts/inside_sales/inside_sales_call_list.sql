@@ -1,5 +1,5 @@
--- Each SDR's call list for the next working day (Monday to Friday) after the
--- as-of date: one row per lead to call, with the reason and a rank per SDR.
+-- Each SDR's call list for the next working day (Monday to Friday, not in the
+-- holidays seed) after the as-of date: one row per lead to call, with the reason and a rank per SDR.
 -- Statuses and stages are those at the as-of moment (stage history), activities
 -- those up to it. Reasons, first to last in the rank:
 --   new_high_fit_lead  owned, untouched lead in lead_created / mql with
@@ -52,19 +52,42 @@ as_of as (
     select * from {{ ref('int_as_of_date') }}
 ),
 
--- Monday to Friday: days since a Monday, modulo 7, gives 0 (Monday) to 6 (Sunday)
-call_day as (
+holidays as (
+    select * from {{ ref('holidays') }}
+),
+
+-- the next 31 days after the as-of date; a longer run of days off leaves no call day
+day_offsets as (
+    {%- for offset in range(1, 32) %}
+        select {{ offset }} as day_offset
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
+next_days as (
     select
         as_of.as_of_at,
         as_of.as_of_date,
-        cast(
-            {{ dbt.dateadd('day',
-                "case mod(" ~ dbt.datediff("cast('2024-01-01' as date)", 'as_of.as_of_date', 'day')
-                    ~ ", 7) when 4 then 3 when 5 then 2 else 1 end",
-                'as_of.as_of_date') }}
-            as date
-        ) as call_date
+        cast({{ dbt.dateadd('day', 'day_offsets.day_offset', 'as_of.as_of_date') }} as date) as next_date
     from as_of
+    cross join day_offsets
+),
+
+-- the first of them that is Monday to Friday (days since Monday 1 January 1900,
+-- modulo 7: 0 Monday to 6 Sunday) and no holiday
+call_day as (
+    select
+        next_days.as_of_at,
+        next_days.as_of_date,
+        min(next_days.next_date) as call_date
+    from next_days
+    left join holidays on next_days.next_date = holidays.holiday_date
+    where
+        mod({{ dbt.datediff("cast('1900-01-01' as date)", 'next_days.next_date', 'day') }}, 7) < 5
+        and holidays.holiday_date is null
+    group by next_days.as_of_at, next_days.as_of_date
 ),
 
 sdrs as (
@@ -235,6 +258,23 @@ final as (
         call_date,
         last_activity_at
     from facts
+),
+
+-- the person's name beside the id (dim_users); people without a user row
+-- (inferred from the records) have none
+user_names as (
+    select
+        user_id,
+        full_name
+    from {{ ref('dim_users') }}
+),
+
+named as (
+    select
+        final.*,
+        user_names.full_name as sdr_name
+    from final
+    left join user_names on final.user_id = user_names.user_id
 )
 
-select * from final
+select * from named

@@ -163,6 +163,23 @@ final as (
     left join touch_totals on row_keys.user_id = touch_totals.user_id and row_keys.month = touch_totals.month
     left join activity_totals
         on row_keys.user_id = activity_totals.user_id and row_keys.month = activity_totals.month
+),
+
+-- the person's name beside the id (dim_users); team rows and people without a user row
+-- (inferred from the records) have none
+user_names as (
+    select
+        user_id,
+        full_name
+    from {{ ref('dim_users') }}
+),
+
+named as (
+    select
+        final.*,
+        user_names.full_name as sdr_name
+    from final
+    left join user_names on final.user_id = user_names.user_id
 )
 
-select * from final
+select * from named

@@ -62,7 +62,11 @@ unknown_owners as (
 translated as (
     select
         {{ sf_id('users.id') }} as user_id,
-        users.name as full_name,
+        -- Name is a compound field some exports leave out: then first and last name
+        coalesce(
+            nullif(trim(users.name), ''),
+            nullif(trim(coalesce(users.first_name, '') || ' ' || coalesce(users.last_name, '')), '')
+        ) as full_name,
         users.email,
         {{ sf_id('users.manager_id') }} as manager_id,
         -- a connector's user table may have no created date: the first record they own
