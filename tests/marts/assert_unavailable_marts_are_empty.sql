@@ -12,11 +12,11 @@
 
 with row_counts as (
     {%- for mart in marts %}
-    select
-        '{{ mart }}' as mart,
-        count(*) as row_count
-    from {{ ref(mart) }}
-    {{- ' union all' if not loop.last }}
+        select
+            '{{ mart }}' as mart,
+            count(*) as row_count
+        from {{ ref(mart) }}
+        {{- ' union all' if not loop.last }}
     {%- endfor %}
 ),
 
