@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from html import escape
 from pathlib import Path
@@ -24,6 +24,8 @@ class Context:
     as_of: date
     segment: str
     label: Labels
+    # mart -> why it cannot be computed from this export (marts.mart_availability)
+    missing: dict[str, str] = field(default_factory=dict)
 
     @property
     def month(self) -> date:
@@ -73,8 +75,22 @@ def table(headers: list[str], body: list[list[str]]) -> str:
 
 
 def section(anchor: str, title: str, intro: str, *parts: str) -> str:
-    body = "".join(p if p.startswith("<h3") else f'<div class="figure">{p}</div>' for p in parts)
+    body = "".join(
+        p if p.startswith(("<h3", '<p class="missing"')) else f'<div class="figure">{p}</div>'
+        for p in parts
+    )
     return f'<section id="{anchor}"><h2>{escape(title)}</h2><p>{intro}</p>{body}</section>'
+
+
+def missing_note(ctx: Context, *marts: str) -> str:
+    """Why these marts have nothing to show (marts.mart_availability), in place of their
+    charts; empty when every one of them is available."""
+    reasons = [
+        f"{escape(mart)}: {escape(ctx.missing[mart])}" for mart in marts if mart in ctx.missing
+    ]
+    if not reasons:
+        return ""
+    return f'<p class="missing">Not available from this export. {"; ".join(reasons)}.</p>'
 
 
 def monthly(ctx: Context, model: str, columns: dict[str, str], where: str) -> dict[str, list]:
@@ -162,7 +178,13 @@ def bottlenecks(ctx: Context) -> str:
         [ctx.first_month, ctx.month],
     )
     if not history:
-        return section("bottleneck", "Bottleneck", "No bottleneck rows up to the as-of month.")
+        return section(
+            "bottleneck",
+            "Bottleneck",
+            "No bottleneck rows up to the as-of month: a stage's conversion is compared with "
+            "its own baseline, the months before the window, and this export's history does "
+            "not reach back that far yet (bottleneck_window_months, bottleneck_baseline_months).",
+        )
     months = sorted({r["month"] for r in history})[-6:]
     # several sales processes: each pipeline's bottleneck on a line of its own
     several = len({r["pipeline_id"] for r in history}) > 1
@@ -348,6 +370,7 @@ def role_kpis(ctx: Context) -> str:
             charts.percent,
         ),
     ]
+    parts = in_place_of_missing(ctx, parts, [mkt, isr, fs, cs])
     segment_note = (
         ""
         if ctx.segment == ALL
@@ -372,6 +395,23 @@ def person_labels(people: list[tuple[str, str | None]]) -> list[str]:
         f"{name} ({user_id})" if name and names.count(name) > 1 else name or user_id
         for user_id, name in people
     ]
+
+
+def in_place_of_missing(ctx: Context, parts: list[str], marts: list[str]) -> list[str]:
+    """Parts in blocks, each opening with an <h3> and drawn from the mart of the same
+    position: the charts of an unavailable mart give way to why it is missing."""
+    kept: list[str] = []
+    block = -1
+    for part in parts:
+        if part.startswith("<h3"):
+            block += 1
+            kept.append(part)
+            note = missing_note(ctx, marts[block])
+            if note:
+                kept.append(note)
+        elif not missing_note(ctx, marts[block]):
+            kept.append(part)
+    return kept
 
 
 def last_complete_quarter(as_of: date) -> date:
@@ -441,14 +481,16 @@ def diagnostics(ctx: Context) -> str:
         "most, aged and slipped deals; win rate by competitor; what each AE contributed "
         "(all segments).",
         table(["KPI", "this quarter", "previous quarter"], body),
-        charts.bar_chart(
+        missing_note(ctx, "new_business_competitors")
+        or charts.bar_chart(
             "Win rate by competitor",
             [c["competitor"] for c in competitors],
             [c["win_rate"] for c in competitors],
             notes=[f"of {c['closed_count']} closed" for c in competitors],
             fmt=charts.percent,
         ),
-        charts.bar_chart(
+        missing_note(ctx, "new_business_ae_contribution")
+        or charts.bar_chart(
             "Won amount per AE",
             person_labels([(a["user_id"], a["ae_name"]) for a in aes]),
             [float(a["won_amount"] or 0) for a in aes],
