@@ -14,7 +14,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("themodel.generator.cli", "write the demo company's CRM exports"),
     "load": ("themodel.load", "load export files into a warehouse's raw tables (postgres, spark)"),
     "bench": ("themodel.bench", "time a scale-200 build on DuckDB (make bench)"),
-    "summary": ("themodel.summary", "print rows per mart and the top bottlenecks"),
+    "summary": ("themodel.summary", "print rows per mart, bottlenecks, quarantine and next steps"),
+    "progress": ("themodel.progress", "show a short view of dbt's output, the full log in a file"),
     "report": ("themodel.report", "write the HTML funnel and KPI report from the marts"),
     "validate": ("themodel.validation.runner", "run the Great Expectations suites on the marts"),
 }

@@ -158,11 +158,12 @@
 {%- endmacro %}
 
 {#- The export folder as an absolute path without ./ and ../, so one folder has one
-    spelling whatever the working directory it was given from. -#}
+    spelling however it was given. dbt runs in the project folder (project_dir), which
+    a relative crm_export_path is read from. -#}
 {% macro absolute_path(path) -%}
     {%- set path = (path | string).replace('\\', '/') -%}
     {%- if not path.startswith('/') -%}
-        {%- set path = model.root_path ~ '/' ~ path -%}
+        {%- set path = invocation_args_dict.get('project_dir', '.') ~ '/' ~ path -%}
     {%- endif -%}
     {%- set parts = [] -%}
     {%- for part in path.split('/') if part not in ['', '.'] -%}
