@@ -48,7 +48,7 @@ PG_TEST_PORT ?=
 .PHONY: help venv demo demo-data docs report bench test lint build-test pytest test-postgres test-spark validate clean lock
 
 help:
-	@echo "make demo   build the demo warehouse ($(DEMO_DB)) and print a summary"
+	@echo "make demo   build the demo warehouse ($(DEMO_DB); dbt's full log in $(DEMO_LOG)) and print a summary"
 	@echo "make test   lint + fresh build with all tests + pytest + PostgreSQL and Spark comparisons + validation"
 	@echo "make lint   sqlfluff (dbt templater) and ruff"
 	@echo "make docs   dbt docs of the demo warehouse ($(DOCS_DIR)/index.html, one static page)"

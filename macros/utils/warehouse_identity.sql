@@ -97,9 +97,8 @@
             ~ sql_text(this_build['name_hashes']) ~ " as fingerprint_name_hashes, "
             ~ dbt.current_timestamp() ~ " as first_built_at, "
             ~ dbt.current_timestamp() ~ " as last_built_at") -%}
-        {{ log("Warehouse " ~ warehouse_name() ~ " records its company: export folder "
-            ~ this_build['export_folder'] ~ ", crm_source " ~ this_build['crm_source'] ~ ", "
-            ~ (this_build['company_fingerprint'] or 'no accounts') ~ ".", info=True) }}
+        {{ log("Warehouse " ~ warehouse_name() ~ ": new, recorded as the company of "
+            ~ this_build['export_folder'] ~ " (crm_source " ~ this_build['crm_source'] ~ ").", info=True) }}
     {%- else -%}
         {%- do run_query("update " ~ relation ~ " set last_built_at = " ~ dbt.current_timestamp()) -%}
         {{ log("Warehouse " ~ warehouse_name() ~ ": the company of " ~ this_build['export_folder']
@@ -192,7 +191,7 @@
     {%- set other = "set THE_MODEL_DUCKDB_PATH to a file of its own, or leave it unset: the file is then named from the export folder (warehouse/<folder name>.duckdb)"
         if target.type == 'duckdb' else "set THE_MODEL_PG_DATABASE to a database of its own" -%}
     {%- set lines = [
-        "Warehouse " ~ warehouse_name() ~ " holds another company's build: this build would mix two companies in one warehouse, so it stopped before writing anything (" ~ differs | join(', ') ~ " differ).",
+        "Warehouse " ~ warehouse_name() ~ " holds another company's build: this build would mix two companies in one warehouse, so it stopped before writing anything (" ~ differs | join(', ') ~ (" differ)." if differs | length > 1 else " differs)."),
         "  recorded:   export folder " ~ recorded['export_folder'] ~ ", crm_source " ~ recorded['crm_source'] ~ ", company fingerprint " ~ fingerprint_text(recorded),
         "  this build: export folder " ~ this_build['export_folder'] ~ ", crm_source " ~ this_build['crm_source'] ~ ", company fingerprint " ~ fingerprint_text(this_build),
         "(The company fingerprint is the 5 accounts with the smallest ids, each with a hash of its name; one company's daily exports share at least one of them"
