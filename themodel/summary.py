@@ -165,7 +165,8 @@ def print_next_steps(path: Path, as_of: str | None) -> None:
         (
             "make doctor EXPORTS=/path/to/your/exports",
             "check your own CRM export before building it (reads the files only)",
-            "prints what it found; --write-mappings writes the labels to map",
+            "prints what it found and what blocks a build; MAPPINGS=folder writes the seed"
+            " rows for its unmapped labels there",
         )
     )
     print("\n  next steps")
