@@ -227,11 +227,14 @@
     {%- for node in graph.nodes.values() if node.resource_type == 'snapshot' and node.unique_id in selected_resources -%}
         {%- set existing = adapter.get_relation(node.database, node.schema, node.alias or node.name) -%}
         {%- if existing is not none -%}
-            {%- do run_query("drop table if exists " ~ existing) -%}
+            {#- through the adapter, so its relation cache forgets the table and the
+                snapshot materialization creates it anew -#}
+            {%- do adapter.drop_relation(existing) -%}
             {%- do dropped.append(existing | string) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if dropped -%}
+        {%- do run_query("select 1 as opened") -%}  {#- a transaction for commit to close -#}
         {%- do adapter.commit() -%}
         {{ log("--full-refresh: dropped the snapshot " ~ dropped | join(', ') ~ "; it starts again from this export", info=True) }}
     {%- endif -%}
