@@ -88,8 +88,8 @@
 
     {%- if recorded is none -%}
         {%- do adapter.create_schema(relation) -%}
-        {%- do run_query("drop table if exists " ~ relation) -%}
-        {%- do run_query(
+        {%- do warehouse_write("drop table if exists " ~ relation) -%}
+        {%- do warehouse_write(
             "create table " ~ relation ~ " as select "
             ~ sql_text(this_build['export_folder']) ~ " as export_folder, "
             ~ sql_text(this_build['crm_source']) ~ " as crm_source, "
@@ -100,12 +100,20 @@
         {{ log("Warehouse " ~ warehouse_name() ~ ": new, recorded as the company of "
             ~ this_build['export_folder'] ~ " (crm_source " ~ this_build['crm_source'] ~ ").", info=True) }}
     {%- else -%}
-        {%- do run_query("update " ~ relation ~ " set last_built_at = " ~ dbt.current_timestamp()) -%}
+        {%- do warehouse_write("update " ~ relation ~ " set last_built_at = " ~ dbt.current_timestamp()) -%}
         {{ log("Warehouse " ~ warehouse_name() ~ ": the company of " ~ this_build['export_folder']
             ~ " (crm_source " ~ this_build['crm_source'] ~ "), as recorded.", info=True) }}
     {%- endif -%}
-    {%- do adapter.commit() -%}
     {{ return('') }}
+{%- endmacro %}
+
+{#- One write of the hook, committed at once: run_query opens no transaction of dbt's
+    own, while PostgreSQL holds its writes in one until a commit. -#}
+{% macro warehouse_write(sql) -%}
+    {%- call statement('the_model_warehouse_write', fetch_result=false, auto_begin=true) -%}
+        {{ sql }}
+    {%- endcall -%}
+    {%- do adapter.commit() -%}
 {%- endmacro %}
 
 {#- The company fingerprint: the 5 accounts with the smallest ids, each as its id
@@ -234,8 +242,7 @@
         {%- endif -%}
     {%- endfor -%}
     {%- if dropped -%}
-        {%- do run_query("select 1 as opened") -%}  {#- a transaction for commit to close -#}
-        {%- do adapter.commit() -%}
+        {%- do warehouse_write("select 1 as committed") -%}
         {{ log("--full-refresh: dropped the snapshot " ~ dropped | join(', ') ~ "; it starts again from this export", info=True) }}
     {%- endif -%}
     {{ return('') }}
