@@ -30,6 +30,13 @@ SAMPLE_ORG = PROJECT.parent / "shared" / "data" / "real_exports" / "salesforce_s
 CHANGED = 5  # opportunities whose record changes in the next day's export
 
 
+def text(value) -> str:
+    """A value as text; doubles rounded (sums may differ in the last bit)."""
+    if value is None:
+        return ""
+    return str(round(value, 9)) if isinstance(value, float) else str(value)
+
+
 def every_table(database: Path) -> dict[str, list[tuple]]:
     """Every table and view of the project's schemas, rows sorted as text."""
     with duckdb.connect(str(database), read_only=True) as con:
@@ -39,7 +46,7 @@ def every_table(database: Path) -> dict[str, list[tuple]]:
         ).fetchall()
         return {
             f"{schema}.{name}": sorted(
-                tuple("" if v is None else str(v) for v in row)
+                tuple(text(v) for v in row)
                 for row in con.execute(f'select * from "{schema}"."{name}"').fetchall()
             )
             for schema, name in names
