@@ -27,6 +27,8 @@ DEMO_SCALE ?= 1
 BENCH_SCALE ?= 200
 DEMO_EXPORTS := warehouse/demo_exports/generic
 DEMO_DB := warehouse/the_model.duckdb
+# what the demo's dbt build printed, in full
+DEMO_LOG := warehouse/demo_build.log
 DOCS_DIR := warehouse/docs
 REPORT_DIR := warehouse/report
 # make report AS_OF=2025-09-30 SEGMENT=smb (default: the build's as-of date, all segments)
@@ -47,7 +49,7 @@ PG_TEST_PORT ?=
 .PHONY: help venv demo demo-data docs report doctor bench test lint build-test pytest test-postgres test-spark validate clean lock
 
 help:
-	@echo "make demo   build the demo warehouse ($(DEMO_DB)) and print a summary"
+	@echo "make demo   build the demo warehouse ($(DEMO_DB); dbt's full log in $(DEMO_LOG)) and print a summary"
 	@echo "make test   lint + fresh build with all tests + pytest + PostgreSQL and Spark comparisons + validation"
 	@echo "make lint   sqlfluff (dbt templater) and ruff"
 	@echo "make docs   dbt docs of the demo warehouse ($(DOCS_DIR)/index.html, one static page)"
@@ -57,9 +59,14 @@ help:
 	@echo "make test-postgres   the demo on a throwaway PostgreSQL, every mart compared with DuckDB"
 	@echo "make test-spark      the demo on local Spark (needs Java 17+), every mart compared with DuckDB"
 
+# Once per clone (and again after pyproject.toml or constraints.txt change).
 $(STAMP): pyproject.toml constraints.txt
+	@echo "Installing the pinned Python packages into $(VENV)/ (dbt with the DuckDB, PostgreSQL and Spark"
+	@echo "adapters, Great Expectations, pytest, sqlfluff): once, about 2 to 3 minutes, longer on a busy machine ..."
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,postgres,spark]'
+	@start=$$(date +%s); \
+	  $(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,postgres,spark]'; \
+	  echo "Installed in $$(( $$(date +%s) - start )) s; later commands reuse $(VENV)/."
 	@touch $@
 
 venv: $(STAMP)
@@ -70,10 +77,14 @@ $(DEMO_EXPORTS)/truth.json: $(STAMP) $(wildcard themodel/generator/*.py)
 
 demo-data: $(DEMO_EXPORTS)/truth.json
 
+# dbt's full output goes to $(DEMO_LOG); the terminal shows progress, the project's
+# notes, every warning and error in full (themodel/progress.py), then the summary.
 demo: $(STAMP) demo-data
 	@mkdir -p warehouse
-	THE_MODEL_DUCKDB_PATH=$(DEMO_DB) $(DBT) build --vars '{crm_export_path: $(DEMO_EXPORTS)}'
-	THE_MODEL_DUCKDB_PATH=$(DEMO_DB) $(PY) -m themodel summary --database $(DEMO_DB)
+	@echo "Building the demo company's warehouse $(DEMO_DB) with dbt build (models, seeds, snapshot, data and unit tests; about a minute)"
+	@THE_MODEL_DUCKDB_PATH=$(DEMO_DB) PYTHONUNBUFFERED=1 $(DBT) build --vars '{crm_export_path: $(DEMO_EXPORTS)}' \
+	  | $(PY) -m themodel progress --log $(DEMO_LOG)
+	@THE_MODEL_DUCKDB_PATH=$(DEMO_DB) $(PY) -m themodel summary --database $(DEMO_DB)
 
 # dbt docs of the demo warehouse (built first with `make demo` when missing: the
 # catalog reads the tables). `dbt docs generate` writes target/ (index.html,

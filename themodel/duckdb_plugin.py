@@ -25,6 +25,10 @@ class Plugin(BasePlugin):
         in_memory = not path or path == ":memory:" or str(path).startswith("md:")
         # beside the warehouse file; the system temp folder for an in-memory database
         self.cache_dir = None if in_memory else str(Path(path).resolve().parent)
+        # the profile names a warehouse after its export folder (warehouse/<name>.duckdb):
+        # its folder may not exist yet on a fresh clone
+        if self.cache_dir is not None:
+            Path(self.cache_dir).mkdir(parents=True, exist_ok=True)
 
     def export_utf8(self, path: str, encoding: str) -> list[str | None]:
         try:

@@ -305,6 +305,12 @@ def runs(demo_build, tmp_path_factory: pytest.TempPathFactory) -> Runs:
     shutil.copy(demo_build.database, database)
     exports = work / "exports"
     shutil.copytree(demo_build.exports, exports)
+    # the copy as if this folder had built it (one warehouse per company and export folder)
+    with duckdb.connect(str(database)) as con:
+        con.execute(
+            "update the_model_meta.warehouse_identity set export_folder = ?",
+            [str(exports.absolute())],
+        )
     for planted in PLANTED:
         planted.plant(exports)
     # the good build's as-of moment, set explicitly so that rows dated after it
@@ -326,7 +332,8 @@ def runs(demo_build, tmp_path_factory: pytest.TempPathFactory) -> Runs:
         stopped[case.name] = (result.returncode, result.stdout, exports / f"{case.entity}.csv")
 
     shutil.rmtree(exports)
-    good = dbt(["build"], database, demo_build.exports, work)
+    shutil.copytree(demo_build.exports, exports)
+    good = dbt(["build"], database, exports, work)
     assert good.returncode == 0, good.stdout[-5000:]
     return Runs(
         baseline_marts=marts(demo_build.database),

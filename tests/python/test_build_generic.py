@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -68,9 +69,25 @@ def built(demo_build):
         yield con, truth, demo_build.output
 
 
-def test_build_warns_about_quarantine_with_counts(built):
-    _, _, output = built
-    assert "WARN 4 quarantine_is_empty_row_accounting_quarantined_rows" in output
+def test_demo_build_has_no_warning_for_its_planted_bad_rows(built):
+    """The demo plants bad rows on purpose (truth.json planted_quarantine): they are
+    quarantined, and the build does not warn about them (the summary reports them)."""
+    con, truth, output = built
+    assert truth["planted_quarantine"]
+    planted = {
+        (row["entity"], row["rule"]): row["row_count"] for row in truth["planted_quarantine"]
+    }
+    found = dict(
+        ((entity, rule), count)
+        for entity, rule, count in con.execute(
+            "select entity, rule, count(*) from quarantine.quarantined_rows group by all"
+        ).fetchall()
+    )
+    assert found == planted
+    assert "PASS quarantine_is_empty_row_accounting_quarantined_rows" in output
+    warnings = [line for line in output.splitlines() if re.search(r"\bWARN(ING)?\b(?!=)", line)]
+    assert warnings == [], warnings
+    assert re.search(r"Done\. PASS=\d+ WARN=0 ERROR=0", output)
 
 
 def test_every_raw_row_is_staged_quarantined_or_a_counted_duplicate(built):
@@ -285,14 +302,18 @@ def test_incremental_facts_equal_a_full_refresh(tmp_path):
     """Day 1 is built without the history rows of its last two days; day 2 brings them
     late, with one more day: the incremental stage events and daily pipeline must equal
     a full refresh. Then the as-of moment moves back two days: equal again."""
-    exports = copy_exports(tmp_path)
-    day_one = tmp_path / "day_one"
-    assert hold_back_late_rows(exports, day_one, ("2025-12-27", "2025-12-28")) > 0
+    full_exports = copy_exports(tmp_path)
+    # one export folder, as a daily job keeps it (one warehouse per company and folder):
+    # day one's files, then day two's copied over them
+    exports = tmp_path / "live_exports"
+    assert hold_back_late_rows(full_exports, exports, ("2025-12-27", "2025-12-28")) > 0
     database = tmp_path / "w.duckdb"
     build_up_to(
-        "+int_pipeline_daily", database, day_one, tmp_path, as_of_date="2025-12-28 23:59:00"
+        "+int_pipeline_daily", database, exports, tmp_path, as_of_date="2025-12-28 23:59:00"
     )
     day_one_rows = fact_rows(database)
+    shutil.rmtree(exports)
+    shutil.copytree(full_exports, exports)
     run = ["run", "--select", "+int_pipeline_daily"]
     rebuild = [*INCREMENTAL_FACTS, "int_stage_intervals_reconstructed"]
     facts = ["run", "--select", *rebuild, "--full-refresh"]
@@ -420,9 +441,10 @@ def tiny_export(folder: Path, stage: str, modified_at: str) -> Path:
 
 def test_snapshots_rebuild_stage_history_for_a_crm_without_history(tmp_path):
     database = tmp_path / "w.duckdb"
-    day_one = tiny_export(tmp_path / "day1", "Proposal", "2024-01-05T08:00:00Z")
+    # each day's export lands in the one folder the warehouse records
+    day_one = tiny_export(tmp_path / "exports", "Proposal", "2024-01-05T08:00:00Z")
     build_up_to("+int_stage_intervals_reconstructed", database, day_one, tmp_path)
-    day_two = tiny_export(tmp_path / "day2", "Negotiation", "2024-01-09T08:00:00Z")
+    day_two = tiny_export(tmp_path / "exports", "Negotiation", "2024-01-09T08:00:00Z")
     build_up_to("+int_stage_intervals_reconstructed", database, day_two, tmp_path)
     with duckdb.connect(str(database), read_only=True) as con:
         visits = con.execute(

@@ -86,19 +86,23 @@ def daily_job(demo_build, tmp_path_factory: pytest.TempPathFactory):
     with duckdb.connect(str(demo_build.database), read_only=True) as con:
         (as_of,) = con.execute("select as_of_at from intermediate.int_as_of_date").fetchone()
     cut = datetime.combine(as_of.date(), datetime.min.time()) - timedelta(seconds=1)
-    export_as_of(demo_build.exports, work / "day_one", cut)
+    # one export folder, as a daily job keeps it: day one's files, then day two's over them
+    exports = work / "exports"
+    export_as_of(demo_build.exports, exports, cut)
     database = work / "warehouse.duckdb"
-    one = dbt(["build"], database, work / "day_one", work)
+    one = dbt(["build"], database, exports, work)
     assert one.returncode == 0, one.stdout[-5000:]
     day_one_pipeline = pipeline(database)
     with duckdb.connect(str(database), read_only=True) as con:
         (day_one_last_day,) = con.execute(
             "select max(pipeline_date) from intermediate.int_pipeline_daily"
         ).fetchone()
-    two = dbt(["build"], database, demo_build.exports, work)
+    shutil.rmtree(exports)
+    shutil.copytree(demo_build.exports, exports)
+    two = dbt(["build"], database, exports, work)
     assert two.returncode == 0, two.stdout[-5000:]
     after_day_two = (marts(database), pipeline(database))
-    again = dbt(["run"], database, demo_build.exports, work)
+    again = dbt(["run"], database, exports, work)
     assert again.returncode == 0, again.stdout[-5000:]
     return {
         "cut": cut,

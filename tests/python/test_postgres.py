@@ -248,6 +248,35 @@ def pipeline_rows() -> list[tuple]:
     return rows
 
 
+def test_the_postgres_warehouse_records_its_company_and_refuses_another_folder(warehouses):
+    """One warehouse per company on PostgreSQL too (docs/one_warehouse_per_company.md):
+    the build recorded its export folder, format and fingerprint (from the raw tables),
+    and a build naming another export folder stops before writing."""
+    _, recorded = pg_rows(
+        warehouses.pg,
+        "select export_folder, crm_source, company_fingerprint"
+        " from the_model_meta.warehouse_identity",
+    )
+    assert len(recorded) == 1
+    folder, source, fingerprint = recorded[0]
+    assert (folder, source) == (str(warehouses.exports.absolute()), warehouses.source)
+    assert fingerprint.startswith("accounts ")
+    other = warehouses.work / "another_company"
+    result = dbt(
+        ["build", "--target", "postgres"],
+        warehouses.work / "x.duckdb",
+        other,
+        warehouses.work / "pg_refused",
+        crm_source=warehouses.source,
+    )
+    assert result.returncode != 0
+    text = " ".join(result.stdout.split())
+    assert "holds another company's build" in text
+    assert "(export folder differs)" in text
+    assert f"this build: export folder {other.absolute()}" in text
+    assert "THE_MODEL_PG_DATABASE" in text and "replace_warehouse: true" in text
+
+
 def test_incremental_daily_pipeline_equals_a_full_refresh_on_postgres(tmp_path: Path):
     """The DuckDB test of the same name (test_build_generic.py) on PostgreSQL, where
     delete+insert is the adapter's own: build as of noon on a day when an open deal

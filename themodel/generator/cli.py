@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from themodel.generator.company import simulate
-from themodel.generator.mess import apply_mess
+from themodel.generator.mess import apply_mess, planted_quarantine
 from themodel.generator.real_crm import (
     ABSENT_FILES,
     build_real_crm_truth,
@@ -60,6 +60,7 @@ def _generate_real_crm(
         truth["raw_row_counts"] = dict(truth["clean_row_counts"])
         write_tables(company.tables, out, file_type, absent=ABSENT_FILES)
     truth["format"] = {"export_format": export_format, "file_type": file_type}
+    truth["planted_quarantine"] = []
     write_json(truth, out / "truth.json")
     return truth
 
@@ -78,6 +79,7 @@ def _generate(scale: int, seed: int, out: Path, export_format: str, file_type: s
         truth["raw_row_counts"] = {name: len(rows) for name, rows in sorted(company.tables.items())}
         write_tables(company.tables, out, file_type)
     truth["format"] = {"export_format": export_format, "file_type": file_type}
+    truth["planted_quarantine"] = planted_quarantine(truth["mess"])
     write_json(truth, out / "truth.json")
     return truth
 

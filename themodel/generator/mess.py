@@ -179,6 +179,27 @@ def apply_mess(tables: dict[str, list[dict]], scale: int, seed: int) -> dict[str
     return {table: dict(sorted(kinds.items())) for table, kinds in sorted(counts.items())}
 
 
+# The quarantine rule each kind of planted bad row breaks.
+QUARANTINE_RULES = {
+    "orphan_references": "orphan_reference",
+    "unknown_stage_labels": "unknown_stage_label",
+    "missing_keys": "missing_key",
+}
+
+
+def planted_quarantine(mess: dict[str, dict[str, int]]) -> list[dict]:
+    """The rows the build must quarantine because they were planted on purpose, per
+    entity and rule (truth.json `planted_quarantine`): the quarantine_is_empty test
+    and `python -m themodel summary` report a quarantine that matches it as the demo's
+    planted rows, not as a problem."""
+    return [
+        {"entity": entity, "rule": QUARANTINE_RULES[kind], "row_count": count}
+        for entity, kinds in sorted(mess.items())
+        for kind, count in sorted(kinds.items())
+        if kind in QUARANTINE_RULES and count
+    ]
+
+
 def insert_randomly(rng: random.Random, rows: list[dict], extra: list[dict]) -> None:
     """Scatter extra rows through the file (one pass, so large files stay fast)."""
     if not extra:
