@@ -25,7 +25,7 @@
                 {%- for column in columns %}
                 cast(null as {{ dbt.type_string() }}) as {{ column }},
                 {%- endfor %}
-                cast(error('Export file {{ var("crm_export_path") }}/{{ files[0] }}.csv (or .parquet) is missing. It is required: set crm_export_path to the folder holding your exports (see docs/generic_format.md).') as {{ dbt.type_bigint() }}) as _source_row,
+                cast(error('Export file {{ var("crm_export_path") }}/{{ files[0] }}.csv (or .parquet) is missing. It is required: set crm_export_path to the folder holding your exports (see {{ format_doc() }}).') as {{ dbt.type_bigint() }}) as _source_row,
                 cast(null as {{ dbt.type_string() }}) as _source_file
         {%- else -%}
             {{ empty_export(columns) }}
@@ -46,7 +46,7 @@
             {{ exceptions.raise_compiler_error(
                 "Export file " ~ file ~ " has no column '" ~ column ~ "', which is required for "
                 ~ entity ~ ". Columns found: " ~ (found.keys() | list | sort | join(', '))
-                ~ ". Add the column (headers are matched case-insensitively) or see docs/generic_format.md.") }}
+                ~ ". Add the column (headers are matched case-insensitively) or see " ~ format_doc() ~ ".") }}
         {%- endfor -%}
         select
             {%- for column in columns %}
@@ -70,7 +70,7 @@
             {{ exceptions.raise_compiler_error(
                 "Raw table " ~ relation ~ " is missing. It is required: load the exports first with"
                 ~ " `python -m themodel load --target " ~ target.type ~ " --exports DIR --source " ~ relation.schema.replace('raw_', '')
-                ~ "` (file " ~ files[0] ~ ".csv or .parquet; see docs/generic_format.md).") }}
+                ~ "` (file " ~ files[0] ~ ".csv or .parquet; see " ~ format_doc() ~ ").") }}
         {%- endif -%}
         {{ empty_export(columns) }}
     {%- else -%}
@@ -192,7 +192,7 @@
     {%- if found[0] == 0 -%}
         {{ exceptions.raise_compiler_error(
             "Export file " ~ file ~ " is empty (0 bytes, not even a header row). Export it again;"
-            ~ " a file with no rows still needs its header line (see docs/generic_format.md).") }}
+            ~ " a file with no rows still needs its header line (see " ~ format_doc() ~ ").") }}
     {%- endif -%}
     {%- if found[1] -%}
         {#- names the likely encoding (themodel/encoding.py) and the export_encoding var -#}

@@ -3,6 +3,7 @@
 -- as-of moment (or last held), mapped from the role export or inferred from
 -- what they did (int_user_roles_resolved). Employees' names are not customer personal data;
 -- BI tools show them instead of ids. Role history: int_user_role_months.
+{{ after_quarantine_gate() }}
 with users as (
     select * from {{ ref('stg_crm__users') }}
 ),

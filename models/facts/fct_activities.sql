@@ -1,5 +1,6 @@
 -- One row per logged activity: who did it, on which lead or deal, its type and
 -- whether the activity KPIs count it (calls, emails and meetings; not `other`).
+{{ after_quarantine_gate() }}
 with activities as (
     select * from {{ ref('stg_crm__activities') }}
 ),

@@ -1,5 +1,6 @@
 -- One row per customer contract whose term has ended by the as-of month: the day it
 -- came due and, when renewed, the day after its term (as in the stage log).
+{{ after_quarantine_gate() }}
 with contracts as (
     select * from {{ ref('stg_crm__contracts') }}
 ),

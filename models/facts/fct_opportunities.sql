@@ -6,6 +6,7 @@
 -- var('close_date_source') says: crm_close_date = the deal's CloseDate, as the
 -- CRM's own reports date it; history_timestamp = the day the history shows it
 -- closed. Durations (cycle_days) always run on the history timestamps.
+{{ after_quarantine_gate() }}
 {%- set close_date_source = var('close_date_source') %}
 {%- if close_date_source not in ['crm_close_date', 'history_timestamp'] %}
 {{ exceptions.raise_compiler_error(

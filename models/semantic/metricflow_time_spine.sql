@@ -1,5 +1,6 @@
 -- MetricFlow's day spine: every day from the first lead or contract to three years
 -- after the as-of date (open deals close and contracts renew after it).
+{{ after_quarantine_gate() }}
 with bounds as (
     select
         (select min(cast(created_at as date)) from {{ ref('int_lead_journeys') }}) as first_lead_date,

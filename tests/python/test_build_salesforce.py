@@ -137,8 +137,9 @@ def sample_org(tmp_path_factory: pytest.TempPathFactory):
     if not folder.is_dir():
         pytest.skip(f"real export samples not found: {folder} is missing")
     work = tmp_path_factory.mktemp("sample_org")
-    # its Lead.csv has no CreatedDate: every lead is quarantined, on purpose
-    database, output = build(work, folder, quarantine_max_share="1")
+    # its Lead.csv has no CreatedDate: every lead is quarantined, on purpose; with
+    # quarantine_min_rows above its 22 leads the gate only warns (green build)
+    database, output = build(work, folder, quarantine_min_rows="23")
     with duckdb.connect(str(database), read_only=True) as con:
         yield con, output
 
@@ -206,6 +207,28 @@ def test_sample_org_facts_and_marts_show_the_exports_18_character_ids(sample_org
         frame(con, "select opportunity_id from marts.forecast_pipeline")["opportunity_id"]
     )
     assert forecast and forecast <= opportunities
+
+
+def test_sample_org_an_entity_under_quarantine_min_rows_only_warns_with_the_detail(sample_org):
+    """22 leads, all quarantined, under quarantine_min_rows (23): the build is green
+    (the fixture asserts it) and warns with the gate's detail, pointing to the
+    Salesforce format's document."""
+    _, output = sample_org
+    message = " ".join(output.split())
+    assert (
+        "More than quarantine_max_share (5.00%) of the rows of leads broke a rule, but it has"
+        " fewer than quarantine_min_rows (23) rows, too few to judge the export by: the build"
+        " goes on with the rows that passed." in message
+    ), message[-3000:]
+    assert "- leads: 100.00% of 22 rows quarantined (threshold 5.00%):" in message
+    assert (
+        "rule missing_timestamp: 22 rows (100.00%), e.g. 00Qbm00000Orxk5EAB (row 1),"
+        " 00Qbm00000Orxk6EAB (row 2), 00Qbm00000Orxk7EAB (row 3). Fix: add the column"
+        " CreatedDate of Lead to the export, with a value in every row"
+        " (see docs/salesforce_format.md)." in message
+    )
+    assert "Too much of the export is quarantined" not in message
+    assert "Compilation Error" not in message
 
 
 def test_sample_org_leads_without_created_date_are_quarantined_with_the_reason(sample_org):

@@ -1,5 +1,6 @@
 -- "Now" for every figure that depends on it: var('as_of_date') when set,
 -- otherwise the latest event in the data. Never the wall clock.
+{{ after_quarantine_gate() }}
 with latest_events as (
     select max(created_at) as event_at from {{ ref('stg_crm__leads') }}
     union all

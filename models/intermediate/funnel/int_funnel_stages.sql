@@ -12,6 +12,7 @@
 -- its own, so another process's stages are never counted as skipped in its
 -- deals. Leads and contracts are in no sales process: their stages are under
 -- the default pipeline.
+{{ after_quarantine_gate() }}
 with mapping as (
     select
         entity_type,

@@ -1,3 +1,4 @@
+{{ after_quarantine_gate() }}
 {{ config(
     materialized='table' if target.type == 'spark' else 'incremental',
     unique_key=['entity_type', 'entity_id'],

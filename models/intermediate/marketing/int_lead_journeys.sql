@@ -1,6 +1,7 @@
 -- One row per lead with the first time it reached each lead milestone,
 -- from the status history (falling back to the lead row where a CRM keeps none).
 -- A conversion after the as-of moment has not happened yet.
+{{ after_quarantine_gate() }}
 with leads as (
     select * from {{ ref('stg_crm__leads') }}
 ),

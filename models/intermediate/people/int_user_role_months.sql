@@ -5,6 +5,7 @@
 -- Roles are the mapped ones and, for people without any, the one inferred from
 -- what they did (int_user_roles_resolved; role_source says which): an inferred
 -- role ramps from its start like a mapped one.
+{{ after_quarantine_gate() }}
 with roles as (
     select * from {{ ref('int_user_roles_resolved') }}
 ),

@@ -11,6 +11,7 @@
 -- month of their first such deal or contract, and stays open: departure
 -- (terminated_at) and the as-of moment end it in int_user_role_months.
 -- Only what happened up to the as-of moment counts.
+{{ after_quarantine_gate() }}
 with mapped_roles as (
     select * from {{ ref('stg_crm__user_roles') }}
 ),

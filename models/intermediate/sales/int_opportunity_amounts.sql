@@ -1,6 +1,7 @@
 -- One row per opportunity: its amount at creation, when it was accepted, and at
 -- close (in its own currency), so "amount at creation versus amount won" is
 -- read from one place.
+{{ after_quarantine_gate() }}
 with amounts as (
     select * from {{ ref('int_opportunity_field_values_historized') }}
     where field = 'amount'

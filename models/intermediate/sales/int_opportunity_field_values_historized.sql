@@ -2,6 +2,7 @@
 -- held it: [valid_from, valid_to). The value before the first change is the
 -- first change's old value (or today's value when the field never changed).
 -- Fields: amount, close_date, owner_id, forecast_category.
+{{ after_quarantine_gate() }}
 with opportunities as (
     select * from {{ ref('stg_crm__opportunities') }}
 ),

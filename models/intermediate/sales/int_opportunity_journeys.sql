@@ -6,6 +6,7 @@
 -- not exist yet. A deal created at a later stage reached the earlier milestones
 -- at its creation (entered_at_later_stage); without field history its path is
 -- creation -> current stage, closed at its close date (stage_history_source).
+{{ after_quarantine_gate() }}
 with opportunities as (
     select * from {{ ref('stg_crm__opportunities') }}
 ),

@@ -1,3 +1,4 @@
+{{ after_quarantine_gate() }}
 {#- Spark: rebuilt in full each run (without Delta Lake there is no merge on the key). -#}
 {{ config(
     materialized='table' if target.type == 'spark' else 'incremental',

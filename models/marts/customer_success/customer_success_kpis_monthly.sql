@@ -3,6 +3,7 @@
 -- Renewals belong to the month the contract's term ends (its due month) and to
 -- the contract's CSM, whenever the renewal was decided; expansions won to the
 -- month they were decided (fct_opportunities.decided_on) and the owner at close.
+{{ after_quarantine_gate() }}
 with contracts as (
     select * from {{ ref('stg_crm__contracts') }}
 ),

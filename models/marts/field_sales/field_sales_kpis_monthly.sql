@@ -3,6 +3,7 @@
 -- the owner when it closed (a deal with no owner only in the team row); slips
 -- belong to the owner when the close date moved. An owner who closed deals has
 -- a row in that month whether or not they held the field-sales role.
+{{ after_quarantine_gate() }}
 with opportunities as (
     select * from {{ ref('fct_opportunities') }}
     where opportunity_type = 'new_business'

@@ -3,6 +3,7 @@
 -- as-of quarter, so a departure shows as contribution falling to zero. Wins
 -- belong to the AE who owned the deal at close (as in field_sales_kpis_monthly);
 -- shares are of every new-business deal won in the quarter, whoever owned it.
+{{ after_quarantine_gate() }}
 with opportunities as (
     select * from {{ ref('fct_opportunities') }}
     where opportunity_type = 'new_business' and is_closed

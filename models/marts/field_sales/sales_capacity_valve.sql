@@ -1,6 +1,7 @@
 -- Inside sales as the regulating valve: on the as-of day, how full each AE
 -- (and the team) is, and what that means for hand-offs. Full AEs get only
 -- high-certainty deals; AEs short of deals get them earlier.
+{{ after_quarantine_gate() }}
 with pipeline as (
     select * from {{ ref('int_pipeline_daily') }}
     where opportunity_type = 'new_business'

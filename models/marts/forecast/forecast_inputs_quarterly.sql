@@ -3,6 +3,7 @@
 -- The pipeline is measured at the start of the quarter (the end of the day before),
 -- weighted by the stage-to-win probabilities learnt from the deals decided by then;
 -- win rate, deal size and cycle from every new-business deal decided in the quarter.
+{{ after_quarantine_gate() }}
 with pipeline as (
     select * from {{ ref('int_pipeline_daily') }}
     where opportunity_type = 'new_business'

@@ -11,6 +11,7 @@
 --                      hand-off (entry) stage after var('call_list_stale_handoff_days') days
 -- Only SDRs who hold the inside sales role at the as-of moment; unassigned leads
 -- are on no list.
+{{ after_quarantine_gate() }}
 with leads as (
     select * from {{ ref('stg_crm__leads') }}
 ),

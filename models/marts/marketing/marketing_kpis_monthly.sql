@@ -1,4 +1,5 @@
 -- Marketing's monthly KPIs by channel and segment, for the leads created in the month.
+{{ after_quarantine_gate() }}
 with journeys as (
     select * from {{ ref('int_lead_journeys') }}
 ),
