@@ -85,7 +85,9 @@ grid as (
         team_totals.team_won_count,
         team_totals.team_won_amount,
         -- gone from the role by the quarter's end
-        coalesce({{ business_time('tenures.left_at') }} < {{ dbt.dateadd('quarter', 1, 'quarters.date_quarter') }}, false) as is_departed,
+        coalesce(
+            {{ business_time('tenures.left_at') }} < {{ dbt.dateadd('quarter', 1, 'quarters.date_quarter') }}, false
+        ) as is_departed,
         -- held the role with a ramp factor below 1 in a month of the quarter
         coalesce(quarter_fte.min_ramp_factor < 1, false) as is_ramping
     from tenures
