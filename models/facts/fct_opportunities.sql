@@ -39,7 +39,7 @@ decided_days as (
             -- false with close_date_source history_timestamp: every deal by its history
             when
                 {{ (close_date_source == 'crm_close_date') | lower }}
-                and opportunities.close_date >= cast(journeys.created_at as date)
+                and opportunities.close_date >= {{ business_date('journeys.created_at') }}
                 and opportunities.close_date <= as_of.as_of_date
                 then 'crm_close_date'
             else 'history_timestamp'
@@ -116,7 +116,7 @@ final as (
         opportunities.close_date,
         case
             when decided_days.decided_on_source = 'crm_close_date' then opportunities.close_date
-            when decided_days.decided_on_source = 'history_timestamp' then cast(journeys.closed_at as date)
+            when decided_days.decided_on_source = 'history_timestamp' then {{ business_date('journeys.closed_at') }}
         end as decided_on,
         journeys.created_at,
         journeys.accepted_at,
@@ -129,7 +129,7 @@ final as (
     left join creator_roles
         on
             journeys.sdr_id = creator_roles.user_id
-            and cast({{ dbt.date_trunc('month', 'journeys.created_at') }} as date) = creator_roles.month
+            and {{ business_month('journeys.created_at') }} = creator_roles.month
     {{ join_rate_on('creation_rates', 'opportunities.currency', 'cast(journeys.created_at as date)') }}
 )
 

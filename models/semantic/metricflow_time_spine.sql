@@ -3,7 +3,7 @@
 {{ after_quarantine_gate() }}
 with bounds as (
     select
-        (select min(cast(created_at as date)) from {{ ref('int_lead_journeys') }}) as first_lead_date,
+        (select min({{ business_date('created_at') }}) from {{ ref('int_lead_journeys') }}) as first_lead_date,
         (select min(start_date) from {{ ref('stg_crm__contracts') }}) as first_contract_date,
         (select as_of_date from {{ ref('int_as_of_date') }}) as as_of_date
 ),

@@ -1,5 +1,6 @@
 -- Exactly one daily-pipeline row for every day an opportunity ended open, and
--- none for any other day: recomputed from the stage intervals, both ways.
+-- none for any other day: recomputed from the stage intervals, both ways. Days
+-- end at midnight in the business time zone.
 with intervals as (
     select * from {{ ref('int_stage_intervals_reconstructed') }}
     where entity_type = 'opportunity' and not is_skipped and not is_won_stage and not is_lost_stage
@@ -20,9 +21,9 @@ expected as (
     from intervals
     inner join days
         on
-            intervals.entered_at < {{ dbt.dateadd('day', 1, 'days.pipeline_date') }}
+            {{ business_time('intervals.entered_at') }} < {{ dbt.dateadd('day', 1, 'days.pipeline_date') }}
             and (
-                intervals.exited_at >= {{ dbt.dateadd('day', 1, 'days.pipeline_date') }}
+                {{ business_time('intervals.exited_at') }} >= {{ dbt.dateadd('day', 1, 'days.pipeline_date') }}
                 or intervals.exited_at is null
             )
 ),

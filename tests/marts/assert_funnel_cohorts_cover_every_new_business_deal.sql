@@ -18,7 +18,7 @@ with mart as (
 
 facts as (
     select
-        cast({{ dbt.date_trunc('month', 'created_at') }} as date) as cohort_month,
+        {{ business_month('created_at') }} as cohort_month,
         pipeline_id,
         count(*) as deals_count
     from {{ ref('fct_opportunities') }}

@@ -12,12 +12,12 @@ sdr_activities as (
         activities.owner_id as user_id,
         activities.activity_type,
         activities.is_type_defaulted,
-        cast({{ dbt.date_trunc('month', 'activities.occurred_at') }} as date) as month
+        {{ business_month('activities.occurred_at') }} as month
     from {{ ref('fct_activities') }} as activities
     inner join role_months
         on
             activities.owner_id = role_months.user_id
-            and cast({{ dbt.date_trunc('month', 'activities.occurred_at') }} as date) = role_months.month
+            and {{ business_month('activities.occurred_at') }} = role_months.month
 ),
 
 per_person as (

@@ -12,7 +12,7 @@ with mart as (
 
 facts as (
     select
-        cast({{ dbt.date_trunc('month', 'handed_off_at') }} as date) as month,
+        {{ business_month('handed_off_at') }} as month,
         count(*) as opportunities_created_count,
         sum(case when is_accepted then 1 else 0 end) as accepted_count,
         sum(case when is_rejected then 1 else 0 end) as rejected_count

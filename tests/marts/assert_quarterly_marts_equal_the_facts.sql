@@ -3,7 +3,7 @@
 -- new-business deal decided in the quarter (fct_opportunities).
 with facts as (
     select
-        cast({{ dbt.date_trunc('quarter', 'decided_on') }} as date) as quarter,
+        {{ fiscal_quarter('decided_on') }} as quarter,
         sum(case when is_won then 1 else 0 end) as won_count,
         count(*) as closed_count,
         sum(won_amount_reporting) as won_amount

@@ -5,7 +5,10 @@ fresh DuckDB file, and compare every mart row by row.
 Needs a server: `make test-postgres` starts a throwaway one (scripts/postgres.sh),
 sets THE_MODEL_PG_TEST=1 and THE_MODEL_PG_PORT, runs this file and stops it. The
 test builds in databases of its own on that server (the_model_test_generic and
-the_model_test_salesforce, dropped and created again on each run).
+the_model_test_salesforce, dropped and created again on each run). The
+salesforce format builds with a business calendar other than the defaults
+(CALENDAR_VARS: days cut in Asia/Seoul, fiscal quarters from February), so the
+zone and fiscal-quarter SQL of each target is compared too.
 """
 
 from __future__ import annotations
@@ -39,6 +42,12 @@ pytestmark = pytest.mark.skipif(
 REL_TOL = 1e-9
 # Floating-point sums of different order leave noise around zero (1e-17 against 0).
 ABS_TOL = 1e-12
+# the salesforce comparison's business calendar (the generic one keeps the defaults)
+CALENDAR_VARS = {"business_time_zone": "Asia/Seoul", "fiscal_year_start_month": "2"}
+
+
+def calendar_vars(source: str) -> dict[str, str]:
+    return CALENDAR_VARS if source == "salesforce" else {}
 
 
 def mart_grains() -> dict[str, list[str]]:
@@ -107,11 +116,17 @@ def warehouses(
             exports,
             work / "pg",
             crm_source=source,
+            **calendar_vars(source),
         )
         assert result.returncode == 0, result.stdout[-5000:]
         database = work / "warehouse.duckdb"
         result = dbt(
-            ["build", "--target", "duckdb"], database, exports, work / "duck", crm_source=source
+            ["build", "--target", "duckdb"],
+            database,
+            exports,
+            work / "duck",
+            crm_source=source,
+            **calendar_vars(source),
         )
         assert result.returncode == 0, result.stdout[-5000:]
         pg = connect_postgres()

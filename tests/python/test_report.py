@@ -16,7 +16,7 @@ from test_build_generic import PROJECT, dbt
 
 from themodel.generator.cli import generate
 from themodel.report import write_report
-from themodel.report.sections import last_complete_quarter, person_labels
+from themodel.report.sections import last_complete_quarter, person_labels, quarter_label
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Hangul for the screenshot (a reader's browser brings its own fonts)
@@ -162,6 +162,40 @@ def test_the_funnel_section_agrees_with_the_mart(warehouse: Path, page_in_browse
 )
 def test_diagnostics_show_the_last_quarter_ended_by_the_as_of_date(as_of: str, quarter: str):
     assert str(last_complete_quarter(date.fromisoformat(as_of))) == quarter
+
+
+@pytest.mark.parametrize(
+    ("as_of", "first_month", "quarter"),
+    [
+        # February fiscal year: quarters Feb-Apr, May-Jul, Aug-Oct, Nov-Jan
+        ("2025-04-30", 2, "2025-02-01"),
+        ("2025-04-29", 2, "2024-11-01"),
+        ("2025-01-31", 2, "2024-11-01"),
+        ("2025-01-30", 2, "2024-08-01"),
+        # April fiscal year: the quarters are calendar quarters
+        ("2025-03-31", 4, "2025-01-01"),
+        ("2025-04-01", 4, "2025-01-01"),
+        # December: Dec-Feb, Mar-May, ...
+        ("2025-02-28", 12, "2024-12-01"),
+    ],
+)
+def test_diagnostics_follow_the_fiscal_quarters(as_of: str, first_month: int, quarter: str):
+    assert str(last_complete_quarter(date.fromisoformat(as_of), first_month)) == quarter
+
+
+@pytest.mark.parametrize(
+    ("quarter", "fiscal_year", "fiscal_quarter", "label"),
+    [
+        ("2025-07-01", 2025, 3, "2025-Q3"),
+        ("2025-04-01", 2026, 1, "FY2026-Q1"),
+        ("2025-01-01", 2025, 4, "FY2025-Q4"),
+        ("2024-11-01", 2025, 4, "FY2025-Q4"),
+    ],
+)
+def test_quarters_are_labelled_by_fiscal_year(
+    quarter: str, fiscal_year: int, fiscal_quarter: int, label: str
+):
+    assert quarter_label(date.fromisoformat(quarter), fiscal_year, fiscal_quarter) == label
 
 
 def test_the_report_needs_nothing_but_the_marts(warehouse: Path, tmp_path: Path):

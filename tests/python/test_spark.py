@@ -9,7 +9,8 @@ this test's reader), so it runs only with THE_MODEL_SPARK_TEST=1: `make test-spa
 sets it (and `make test` runs it). Each format gets its own warehouse folder under
 pytest's tmp_path (THE_MODEL_SPARK_WAREHOUSE); the embedded Derby catalog there takes
 one process at a time, so loader, dbt and reader run one after the other, and the
-reader of one format is stopped before the next format's is opened.
+reader of one format is stopped before the next format's is opened. The salesforce
+format builds with the business calendar of test_postgres.CALENDAR_VARS.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import pytest
 from test_build_generic import PROJECT, dbt
 from test_postgres import (
     TIMESTAMP_TEXTS,
+    calendar_vars,
     duck_rows,
     mart_differences,
     mart_grains,
@@ -75,7 +77,12 @@ def warehouses(
     def duckdb_side() -> dict[str, tuple[str, str]]:
         """The DuckDB build and its source freshness, which never open the Derby catalog."""
         result = dbt(
-            ["build", "--target", "duckdb"], database, exports, work / "duck", crm_source=source
+            ["build", "--target", "duckdb"],
+            database,
+            exports,
+            work / "duck",
+            crm_source=source,
+            **calendar_vars(source),
         )
         assert result.returncode == 0, result.stdout[-5000:]
         return source_freshness(work, exports, source, "duckdb")
@@ -101,6 +108,7 @@ def warehouses(
             exports,
             work / "sparkdbt",
             crm_source=source,
+            **calendar_vars(source),
         )
         assert result.returncode == 0, result.stdout[-5000:]
         duck_freshness = duckdb_done.result()

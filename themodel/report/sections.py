@@ -414,26 +414,40 @@ def in_place_of_missing(ctx: Context, parts: list[str], marts: list[str]) -> lis
     return kept
 
 
-def last_complete_quarter(as_of: date) -> date:
-    """The latest quarter that ended on or before the as-of date."""
-    start = date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
-    end_month = start.month + 2
-    last_day_next = date(start.year + (end_month == 12), end_month % 12 + 1, 1)
-    if (last_day_next - as_of).days == 1:
-        return start
-    index = start.year * 4 + (start.month - 1) // 3 - 1
-    return date(index // 4, 3 * (index % 4) + 1, 1)
+def last_complete_quarter(as_of: date, fiscal_year_start_month: int = 1) -> date:
+    """The latest fiscal quarter that ended on or before the as-of date (quarters
+    start in the fiscal year's first month and every third month after it)."""
+    month_index = as_of.year * 12 + as_of.month - 1
+    start = month_index - (month_index - (fiscal_year_start_month - 1)) % 3
+    next_start = date((start + 3) // 12, (start + 3) % 12 + 1, 1)
+    if (next_start - as_of).days != 1:
+        start -= 3
+    return date(start // 12, start % 12 + 1, 1)
+
+
+def quarter_label(quarter: date, fiscal_year: int, fiscal_quarter: int) -> str:
+    """2025-Q3 for a calendar quarter, FY2026-Q1 for a fiscal one."""
+    if (fiscal_year, fiscal_quarter) == (quarter.year, (quarter.month - 1) // 3 + 1):
+        return f"{fiscal_year}-Q{fiscal_quarter}"
+    return f"FY{fiscal_year}-Q{fiscal_quarter}"
 
 
 def diagnostics(ctx: Context) -> str:
     model = "new_business_diagnostics"
-    quarter = last_complete_quarter(ctx.as_of)
+    # the quarters' first months, as the build's fiscal_year_start_month set them
+    first = ctx.con.execute(f"select min(quarter) from marts.{model}").fetchone()
+    quarter = last_complete_quarter(ctx.as_of, first[0].month if first and first[0] else 1)
     found = rows(
         ctx,
         f"select * from marts.{model} where {ctx.segment_filter('_all')} and quarter = ?",
         [quarter],
     )
-    title = f"New-business diagnostics, {quarter.year}-Q{(quarter.month - 1) // 3 + 1}"
+    label = (
+        quarter_label(quarter, found[0]["fiscal_year"], found[0]["fiscal_quarter"])
+        if found
+        else f"the quarter from {quarter}"
+    )
+    title = f"New-business diagnostics, {label}"
     if not found:
         return section("diagnostics", title, "No diagnostics for this quarter and segment.")
     d = found[0]
@@ -505,7 +519,12 @@ def forecast(ctx: Context) -> str:
     quarters = rows(
         ctx,
         f"""
-        select strftime(quarter, '%Y-') || 'Q' || cast(quarter(quarter) as varchar) as quarter,
+        select
+            case
+                when fiscal_year = year(quarter) and fiscal_quarter = quarter(quarter)
+                    then strftime(quarter, '%Y-') || 'Q' || cast(quarter(quarter) as varchar)
+                else 'FY' || cast(fiscal_year as varchar) || '-Q' || cast(fiscal_quarter as varchar)
+            end as quarter,
             pipeline_amount, weighted_pipeline_amount, quota_amount, pipeline_coverage_ratio,
             weighted_coverage_ratio, win_rate, average_deal_amount, average_won_cycle_days,
             sales_velocity_amount_per_day

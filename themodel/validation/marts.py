@@ -597,6 +597,8 @@ register(
         "average_deal_amount",
         "average_won_cycle_days",
         "sales_velocity_amount_per_day",
+        "fiscal_year",
+        "fiscal_quarter",
         "is_all_segments",
         "quarter",
     )
@@ -655,6 +657,8 @@ register(
         "usual_won_cycle_days",
         "aged_open_deals_count",
         "slipped_deals_count",
+        "fiscal_year",
+        "fiscal_quarter",
         "is_all_segments",
         "quarter",
     )
@@ -705,6 +709,8 @@ register(
         "lost_count",
         "won_amount",
         "win_rate",
+        "fiscal_year",
+        "fiscal_quarter",
         "is_all_segments",
         "quarter",
     )
@@ -742,6 +748,8 @@ register(
         "win_rate",
         "won_count_share",
         "won_amount_share",
+        "fiscal_year",
+        "fiscal_quarter",
         "is_departed",
         "is_ramping",
         "quarter",

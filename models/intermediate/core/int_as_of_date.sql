@@ -20,5 +20,6 @@ final as (
 
 select
     as_of_at,
-    cast(as_of_at as date) as as_of_date
+    -- the business day of the as-of moment; a set as_of_date is that day as written
+    coalesce(cast({{ as_of_literal() }} as date), {{ business_date('as_of_at') }}) as as_of_date
 from final

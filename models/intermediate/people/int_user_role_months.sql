@@ -2,6 +2,7 @@
 -- of the month in the role (a mid-month transfer splits the month), the month
 -- in the role (1 = the month they started), the ramp factor from
 -- seeds/ramp_schedule.csv and the productive FTE = share × ramp factor.
+-- Months are those of the business time zone (var business_time_zone).
 -- Roles are the mapped ones and, for people without any, the one inferred from
 -- what they did (int_user_roles_resolved; role_source says which): an inferred
 -- role ramps from its start like a mapped one.
@@ -28,13 +29,14 @@ stints as (
         roles.role,
         roles.role_source,
         roles.team,
-        roles.valid_from,
+        -- months are cut in the business time zone
+        {{ business_time('roles.valid_from') }} as valid_from,
         -- a stint ends at its valid_to, at the person's departure, or now
-        least(
+        {{ business_time('''least(
             coalesce(roles.valid_to, as_of.as_of_at),
             coalesce(users.terminated_at, as_of.as_of_at),
             as_of.as_of_at
-        ) as valid_until
+        )''') }} as valid_until
     from roles
     -- an inferred role's person may be missing from the users export (mapped ones
     -- never are: their rows are quarantined as orphan_reference); then it stays open
@@ -44,8 +46,8 @@ stints as (
 
 months as (
     {{ date_spine('month',
-        "(select " ~ dbt.date_trunc('month', 'min(valid_from)') ~ " from " ~ ref('int_user_roles_resolved') ~ ")",
-        dbt.dateadd('month', 1, "(select " ~ dbt.date_trunc('month', 'as_of_at') ~ " from " ~ ref('int_as_of_date') ~ ")")) }}
+        "(select " ~ dbt.date_trunc('month', business_time('min(valid_from)')) ~ " from " ~ ref('int_user_roles_resolved') ~ ")",
+        dbt.dateadd('month', 1, "(select " ~ dbt.date_trunc('month', business_time('as_of_at')) ~ " from " ~ ref('int_as_of_date') ~ ")")) }}
 ),
 
 stint_months as (

@@ -40,7 +40,7 @@ opportunity_changes as (  -- noqa: ST03
 
 days as (
     {{ date_spine('day',
-        "(select min(cast(created_at as date)) from " ~ ref('stg_crm__opportunities') ~ ")",
+        "(select min(" ~ business_date('created_at') ~ ") from " ~ ref('stg_crm__opportunities') ~ ")",
         dbt.dateadd('day', 1, "(select as_of_date from " ~ ref('int_as_of_date') ~ ")")) }}
 ),
 
@@ -80,8 +80,8 @@ day_ranges as (
         intervals.entity_id as opportunity_id,
         'stage' as field,
         intervals.stage as field_value,
-        cast(intervals.entered_at as date) as from_day,
-        coalesce(cast(intervals.exited_at as date), cast('9999-12-31' as date)) as to_day
+        {{ business_date('intervals.entered_at') }} as from_day,
+        coalesce({{ business_date('intervals.exited_at') }}, cast('9999-12-31' as date)) as to_day
     from intervals
     {%- if is_incremental() %}
     inner join touched on intervals.entity_id = touched.opportunity_id
@@ -92,8 +92,8 @@ day_ranges as (
         field_values.opportunity_id,
         field_values.field,
         field_values.field_value,
-        cast(field_values.valid_from as date) as from_day,
-        coalesce(cast(field_values.valid_to as date), cast('9999-12-31' as date)) as to_day
+        {{ business_date('field_values.valid_from') }} as from_day,
+        coalesce({{ business_date('field_values.valid_to') }}, cast('9999-12-31' as date)) as to_day
     from field_values
     {%- if is_incremental() %}
     inner join touched on field_values.opportunity_id = touched.opportunity_id

@@ -92,7 +92,7 @@ month_ends as (
 slip_events as (
     select
         owners.field_value as user_id,
-        cast({{ dbt.date_trunc('month', 'slips.changed_at') }} as date) as month,
+        {{ business_month('slips.changed_at') }} as month,
         slips.opportunity_id,
         slips.change_days,
         slips.is_outlier
@@ -131,7 +131,7 @@ people_months as (
     left join quotas
         on
             role_months.user_id = quotas.user_id
-            and quotas.quarter_start_date = cast({{ dbt.date_trunc('quarter', 'role_months.month') }} as date)
+            and quotas.quarter_start_date = {{ fiscal_quarter('role_months.month') }}
 ),
 
 people_totals as (
@@ -150,7 +150,7 @@ people_totals as (
 ),
 
 first_month as (
-    select cast({{ dbt.date_trunc('month', 'min(created_at)') }} as date) as month
+    select {{ business_month('min(created_at)') }} as month
     from opportunities
 ),
 
@@ -205,7 +205,7 @@ with_quarter as (
     select
         combined.*,
         sum(combined.won_amount) over (
-            partition by combined.user_id, {{ dbt.date_trunc('quarter', 'combined.month') }}
+            partition by combined.user_id, {{ fiscal_quarter('combined.month') }}
             order by combined.month
             rows between unbounded preceding and current row
         ) as quarter_to_date_won_amount

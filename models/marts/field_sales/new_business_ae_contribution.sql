@@ -25,8 +25,8 @@ users as (
 
 quarters as (
     {{ date_spine('quarter',
-        "(select " ~ dbt.date_trunc('quarter', 'min(valid_from)') ~ " from " ~ ref('int_user_roles_resolved') ~ ")",
-        dbt.dateadd('quarter', 1, "(select " ~ dbt.date_trunc('quarter', 'as_of_date') ~ " from "
+        "(select " ~ business_quarter('min(valid_from)') ~ " from " ~ ref('int_user_roles_resolved') ~ ")",
+        dbt.dateadd('quarter', 1, "(select " ~ fiscal_quarter('as_of_date') ~ " from "
             ~ ref('int_as_of_date') ~ ")")) }}
 ),
 
@@ -47,7 +47,7 @@ tenures as (
 quarter_fte as (
     select
         user_id,
-        cast({{ dbt.date_trunc('quarter', 'month') }} as date) as quarter,
+        {{ fiscal_quarter('month') }} as quarter,
         sum(productive_fte) / 3.0 as productive_fte,
         min(ramp_factor) as min_ramp_factor
     from role_months
@@ -57,7 +57,7 @@ quarter_fte as (
 closed_totals as (
     select
         closing_owner_id as user_id,
-        cast({{ dbt.date_trunc('quarter', 'decided_on') }} as date) as quarter,
+        {{ fiscal_quarter('decided_on') }} as quarter,
         count(*) as closed_count,
         sum(case when is_won then 1 else 0 end) as won_count,
         sum(won_amount_reporting) as won_amount
@@ -86,11 +86,13 @@ grid as (
         team_totals.team_won_count,
         team_totals.team_won_amount,
         -- gone from the role by the quarter's end
-        coalesce(tenures.left_at < {{ dbt.dateadd('quarter', 1, 'quarters.date_quarter') }}, false) as is_departed,
+        coalesce(
+            {{ business_time('tenures.left_at') }} < {{ dbt.dateadd('quarter', 1, 'quarters.date_quarter') }}, false
+        ) as is_departed,
         -- held the role with a ramp factor below 1 in a month of the quarter
         coalesce(quarter_fte.min_ramp_factor < 1, false) as is_ramping
     from tenures
-    inner join quarters on quarters.date_quarter >= cast({{ dbt.date_trunc('quarter', 'tenures.started_at') }} as date)
+    inner join quarters on quarters.date_quarter >= {{ business_quarter('tenures.started_at') }}
     left join quarter_fte on tenures.user_id = quarter_fte.user_id and quarters.date_quarter = quarter_fte.quarter
     left join closed_totals on tenures.user_id = closed_totals.user_id and quarters.date_quarter = closed_totals.quarter
     left join team_totals on quarters.date_quarter = team_totals.quarter
@@ -107,6 +109,8 @@ final as (
         {{ safe_divide('won_count', 'closed_count') }} as win_rate,
         {{ safe_divide('won_count', 'team_won_count') }} as won_count_share,
         {{ safe_divide('won_amount', 'team_won_amount') }} as won_amount_share,
+        {{ fiscal_year('quarter') }} as fiscal_year,
+        {{ fiscal_quarter_number('quarter') }} as fiscal_quarter,
         is_departed,
         is_ramping,
         quarter,

@@ -17,7 +17,7 @@ totals as (
     select
         case when levels.is_all_segments then '_all' else opportunities.segment end as segment,
         coalesce(opportunities.competitor, 'none') as competitor,
-        cast({{ dbt.date_trunc('quarter', 'opportunities.decided_on') }} as date) as quarter,
+        {{ fiscal_quarter('opportunities.decided_on') }} as quarter,
         count(*) as closed_count,
         sum(case when opportunities.is_won then 1 else 0 end) as won_count,
         sum(opportunities.won_amount_reporting) as won_amount
@@ -36,6 +36,8 @@ final as (
         cast(closed_count - won_count as {{ dbt.type_bigint() }}) as lost_count,
         cast(won_amount as decimal(18, 2)) as won_amount,
         {{ safe_divide('won_count', 'closed_count') }} as win_rate,
+        {{ fiscal_year('quarter') }} as fiscal_year,
+        {{ fiscal_quarter_number('quarter') }} as fiscal_quarter,
         segment = '_all' as is_all_segments,
         quarter
     from totals

@@ -44,8 +44,8 @@ quarters as (
         ) as quarter_end_date
     from (
         {{ date_spine('quarter',
-            "(select " ~ dbt.date_trunc('quarter', 'min(created_at)') ~ " from " ~ ref('fct_opportunities') ~ ")",
-            dbt.dateadd('quarter', 1, "(select " ~ dbt.date_trunc('quarter', 'as_of_date') ~ " from "
+            "(select " ~ business_quarter('min(created_at)') ~ " from " ~ ref('fct_opportunities') ~ ")",
+            dbt.dateadd('quarter', 1, "(select " ~ fiscal_quarter('as_of_date') ~ " from "
                 ~ ref('int_as_of_date') ~ ")")) }}
     ) as spine
     cross join as_of
@@ -60,7 +60,7 @@ segments as (
 closed_totals as (
     select
         case when levels.is_all_segments then '_all' else opportunities.segment end as segment,
-        cast({{ dbt.date_trunc('quarter', 'opportunities.decided_on') }} as date) as quarter,
+        {{ fiscal_quarter('opportunities.decided_on') }} as quarter,
         count(*) as closed_count,
         sum(case when opportunities.is_won then 1 else 0 end) as won_count,
         sum(opportunities.won_amount_reporting) as won_amount
@@ -107,7 +107,7 @@ aged_totals as (
 slip_totals as (
     select
         case when levels.is_all_segments then '_all' else opportunities.segment end as segment,
-        cast({{ dbt.date_trunc('quarter', 'slips.changed_at') }} as date) as quarter,
+        {{ business_quarter('slips.changed_at') }} as quarter,
         count(distinct slips.opportunity_id) as slipped_deals_count
     from slips
     inner join opportunities on slips.opportunity_id = opportunities.opportunity_id
@@ -119,7 +119,7 @@ slip_totals as (
 stage_quarters as (
     select
         case when levels.is_all_segments then '_all' else exits.segment end as segment,
-        cast({{ dbt.date_trunc('quarter', 'exits.exited_at') }} as date) as quarter,
+        {{ business_quarter('exits.exited_at') }} as quarter,
         exits.stage,
         exits.stage_order,
         count(*) as exits_count,
@@ -221,6 +221,8 @@ final as (
         cast(usual_won_cycle_days as {{ type_double() }}) as usual_won_cycle_days,
         cast(aged_open_deals_count as {{ dbt.type_bigint() }}) as aged_open_deals_count,
         cast(slipped_deals_count as {{ dbt.type_bigint() }}) as slipped_deals_count,
+        {{ fiscal_year('quarter') }} as fiscal_year,
+        {{ fiscal_quarter_number('quarter') }} as fiscal_quarter,
         segment = '_all' as is_all_segments,
         quarter
     from with_previous

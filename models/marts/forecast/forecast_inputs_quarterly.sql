@@ -35,8 +35,8 @@ quarters as (
         cast({{ dbt.dateadd('day', -1, 'date_quarter') }} as date) as snapshot_date
     from (
         {{ date_spine('quarter',
-            "(select " ~ dbt.date_trunc('quarter', 'min(pipeline_date)') ~ " from " ~ ref('int_pipeline_daily') ~ ")",
-            dbt.dateadd('quarter', 1, "(select " ~ dbt.date_trunc('quarter', 'as_of_date') ~ " from "
+            "(select " ~ fiscal_quarter('min(pipeline_date)') ~ " from " ~ ref('int_pipeline_daily') ~ ")",
+            dbt.dateadd('quarter', 1, "(select " ~ fiscal_quarter('as_of_date') ~ " from "
                 ~ ref('int_as_of_date') ~ ")")) }}
     ) as spine
 ),
@@ -47,7 +47,7 @@ reached_stages as (
         opportunities.opportunity_id,
         opportunities.segment,
         opportunities.is_won,
-        cast(opportunities.closed_at as date) as closed_date,
+        {{ business_date('opportunities.closed_at') }} as closed_date,
         visits.stage
     from opportunities
     inner join visits on opportunities.opportunity_id = visits.entity_id
@@ -99,7 +99,7 @@ pipeline_totals as (
 closed_totals as (
     select
         case when levels.is_all_segments then '_all' else opportunities.segment end as segment,
-        cast({{ dbt.date_trunc('quarter', 'opportunities.decided_on') }} as date) as quarter,
+        {{ fiscal_quarter('opportunities.decided_on') }} as quarter,
         count(*) as closed_count,
         sum(case when opportunities.is_won then 1 else 0 end) as won_count,
         sum(opportunities.won_amount_reporting) as won_amount,
@@ -175,6 +175,8 @@ final as (
             {{ safe_divide('pipeline_count * win_rate * average_deal_amount', 'average_won_cycle_days') }}
             as decimal(18, 2)
         ) as sales_velocity_amount_per_day,
+        {{ fiscal_year('quarter') }} as fiscal_year,
+        {{ fiscal_quarter_number('quarter') }} as fiscal_quarter,
         segment = '_all' as is_all_segments,
         quarter
     from rated

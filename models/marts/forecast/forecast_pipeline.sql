@@ -69,7 +69,7 @@ segment_slips as (
     select
         decided_deals.segment,
         avg(
-            {{ dbt.datediff('first_close_dates.first_close_date', 'cast(decided_deals.closed_at as date)', 'day') }}
+            {{ dbt.datediff('first_close_dates.first_close_date', business_date('decided_deals.closed_at'), 'day') }}
         ) as average_slip_days,
         count(*) as won_count
     from decided_deals
@@ -78,7 +78,7 @@ segment_slips as (
     where
         decided_deals.is_won
         and not {{ is_slip_outlier(dbt.datediff('first_close_dates.first_close_date',
-            'cast(decided_deals.closed_at as date)', 'day')) }}
+            business_date('decided_deals.closed_at'), 'day')) }}
     group by decided_deals.segment
 ),
 
@@ -128,7 +128,7 @@ final as (
         cast(average_slip_days as {{ type_double() }}) as segment_average_slip_days,
         close_date,
         expected_close_date,
-        cast({{ dbt.date_trunc('quarter', 'expected_close_date') }} as date) as expected_close_quarter,
+        {{ fiscal_quarter('expected_close_date') }} as expected_close_quarter,
         as_of_date
     from with_expected_close
 ),

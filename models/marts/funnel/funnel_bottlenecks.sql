@@ -19,11 +19,11 @@ monthly as (
         segment,
         stage,
         min(stage_order) as stage_order,
-        cast({{ dbt.date_trunc('month', 'exited_at') }} as date) as month,
+        {{ business_month('exited_at') }} as month,
         count(*) as exits_count,
         sum(case when is_advanced then 1 else 0 end) as advanced_count
     from exits
-    group by pipeline_id, segment, stage, cast({{ dbt.date_trunc('month', 'exited_at') }} as date)
+    group by pipeline_id, segment, stage, {{ business_month('exited_at') }}
 ),
 
 months as (

@@ -32,7 +32,7 @@ cohorts as (
         opportunities.segment,
         opportunities.channel,
         opportunities.is_closed,
-        cast({{ dbt.date_trunc('month', 'opportunities.created_at') }} as date) as cohort_month
+        {{ business_month('opportunities.created_at') }} as cohort_month
     from opportunities
 ),
 

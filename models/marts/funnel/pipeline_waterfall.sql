@@ -155,7 +155,7 @@ month_ends as (
 close_date_moves as (
     select
         pipeline.segment,
-        cast({{ dbt.date_trunc('month', 'close_date_changes.changed_at') }} as date) as month,
+        {{ business_month('close_date_changes.changed_at') }} as month,
         close_date_changes.opportunity_id,
         case
             when close_date_changes.direction = 'pushed_out' then 'pushed_out' else 'pulled_in'
@@ -165,28 +165,28 @@ close_date_moves as (
             partition by
                 close_date_changes.opportunity_id,
                 close_date_changes.direction,
-                {{ dbt.date_trunc('month', 'close_date_changes.changed_at') }}
+                {{ business_month('close_date_changes.changed_at') }}
             order by close_date_changes.changed_at desc
         ) as recency
     from close_date_changes
     inner join pipeline
         on
             close_date_changes.opportunity_id = pipeline.opportunity_id
-            and {{ dbt.dateadd('day', -1, 'cast(close_date_changes.changed_at as date)') }} = pipeline.pipeline_date
+            and {{ dbt.dateadd('day', -1, business_date('close_date_changes.changed_at')) }} = pipeline.pipeline_date
     where
         (
             close_date_changes.direction = 'pushed_out'
             and {{ dbt.date_trunc('month', 'close_date_changes.old_close_date') }}
-            = {{ dbt.date_trunc('month', 'close_date_changes.changed_at') }}
+            = {{ business_month('close_date_changes.changed_at') }}
             and {{ dbt.date_trunc('month', 'close_date_changes.new_close_date') }}
-            > {{ dbt.date_trunc('month', 'close_date_changes.changed_at') }}
+            > {{ business_month('close_date_changes.changed_at') }}
         )
         or (
             close_date_changes.direction = 'pulled_in'
             and {{ dbt.date_trunc('month', 'close_date_changes.old_close_date') }}
-            > {{ dbt.date_trunc('month', 'close_date_changes.changed_at') }}
+            > {{ business_month('close_date_changes.changed_at') }}
             and {{ dbt.date_trunc('month', 'close_date_changes.new_close_date') }}
-            <= {{ dbt.date_trunc('month', 'close_date_changes.changed_at') }}
+            <= {{ business_month('close_date_changes.changed_at') }}
         )
 ),
 

@@ -31,7 +31,7 @@ targets as (
 first_touches as (
     select
         owner_id as user_id,
-        cast({{ dbt.date_trunc('month', 'sdr_working_at') }} as date) as month,
+        {{ business_month('sdr_working_at') }} as month,
         {{ dbt.datediff('mql_at', 'sdr_working_at', 'minute') }} / cast(60 as {{ type_double() }}) as hours_to_first_touch  -- noqa: LT05
     from leads
     where owner_id is not null and sdr_working_at >= mql_at
@@ -43,12 +43,12 @@ sdr_activities as (
         activities.lead_id,
         activities.is_kpi_activity,
         activities.is_type_defaulted,
-        cast({{ dbt.date_trunc('month', 'activities.occurred_at') }} as date) as month
+        {{ business_month('activities.occurred_at') }} as month
     from activities
     inner join role_months
         on
             activities.owner_id = role_months.user_id
-            and cast({{ dbt.date_trunc('month', 'activities.occurred_at') }} as date) = role_months.month
+            and {{ business_month('activities.occurred_at') }} = role_months.month
 ),
 
 -- every event counts twice: for its SDR and for the team row
@@ -61,7 +61,7 @@ levels as (
 handoff_totals as (
     select
         case when levels.is_team_row then '_team' else handoffs.sdr_id end as user_id,
-        cast({{ dbt.date_trunc('month', 'handoffs.handed_off_at') }} as date) as month,
+        {{ business_month('handoffs.handed_off_at') }} as month,
         count(*) as opportunities_created_count,
         sum(case when handoffs.is_accepted then 1 else 0 end) as accepted_count,
         sum(case when handoffs.is_rejected then 1 else 0 end) as rejected_count,
@@ -123,7 +123,7 @@ row_keys as (
             handoff_totals.month
         from handoff_totals
     ) as candidate_keys
-    where candidate_keys.month >= (select cast({{ dbt.date_trunc('month', 'min(created_at)') }} as date) from leads)
+    where candidate_keys.month >= (select {{ business_month('min(created_at)') }} from leads)
 ),
 
 final as (

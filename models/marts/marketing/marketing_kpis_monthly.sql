@@ -33,7 +33,7 @@ lead_outcomes as (
     select
         journeys.channel,
         journeys.segment,
-        cast({{ dbt.date_trunc('month', 'journeys.created_at') }} as date) as month,
+        {{ business_month('journeys.created_at') }} as month,
         journeys.mql_at is not null as is_mql,
         journeys.converted_at is not null
         and journeys.converted_at
