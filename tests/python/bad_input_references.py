@@ -159,7 +159,7 @@ PLANTED: list[Planted] = [
             ("contracts", "parent_quarantined", "ctr-ref-of-upsell"),
             ("opportunity_changes", "parent_quarantined", "opp-ref-upsell"),
             ("activities", "parent_quarantined", "act-ref-upsell"),
-            ("accounts", "unparseable_number", "acc-ref-many"),
+            ("accounts", "unparseable_integer", "acc-ref-many"),
             ("leads", "parent_quarantined", "lead-ref-of-many"),
             ("lead_status_events", "parent_quarantined", "lead-ref-of-many"),
         ),

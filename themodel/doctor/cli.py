@@ -231,7 +231,7 @@ def report(args: argparse.Namespace) -> int:
         export, date_order, over if not unmapped_over else [], max_share
     )
     out.append(settings_text)
-    name = re.sub(r"[^A-Za-z0-9_-]+", "_", folder.resolve().name) or "export"
+    name = re.sub(r"[^A-Za-z0-9_-]+", "_", folder.resolve().name).strip("_") or "exports"
     command = (
         f"THE_MODEL_DUCKDB_PATH=warehouse/{name}.duckdb .venv/bin/dbt build"
         f" --vars '{vars_line(settings)}'"
