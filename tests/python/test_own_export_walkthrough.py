@@ -139,9 +139,7 @@ def test_the_salesforce_sample_goes_from_doctor_to_a_green_validate(fresh, tmp_p
     assert deals == 36  # every Opportunity.csv row of the sample
 
 
-def test_a_generic_export_in_a_fresh_folder_goes_from_doctor_to_a_green_validate(
-    fresh, tmp_path
-):
+def test_a_generic_export_in_a_fresh_folder_goes_from_doctor_to_a_green_validate(fresh, tmp_path):
     exports = fresh("acme_generic")
     generate(1, 7, exports, export_format="generic", profile="real_crm")
     report, database = walk(exports, tmp_path)
