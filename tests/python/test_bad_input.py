@@ -32,7 +32,7 @@ from bad_input_kit import (
     read_rows,
     write_rows,
 )
-from test_build_generic import dbt
+from test_build_generic import copy_warehouse, dbt
 
 OWN_PLANTED = [
     Planted(
@@ -302,15 +302,9 @@ def runs(demo_build, tmp_path_factory: pytest.TempPathFactory) -> Runs:
     work = tmp_path_factory.mktemp("bad_input")
     database = work / "warehouse.duckdb"
     # an existing warehouse (incremental models and snapshots kept) meets the bad exports
-    shutil.copy(demo_build.database, database)
     exports = work / "exports"
     shutil.copytree(demo_build.exports, exports)
-    # the copy as if this folder had built it (one warehouse per company and export folder)
-    with duckdb.connect(str(database)) as con:
-        con.execute(
-            "update the_model_meta.warehouse_identity set export_folder = ?",
-            [str(exports.absolute())],
-        )
+    copy_warehouse(demo_build.database, database, exports)
     for planted in PLANTED:
         planted.plant(exports)
     # the good build's as-of moment, set explicitly so that rows dated after it

@@ -28,7 +28,7 @@ def dbt(
     exports: Path,
     work: Path,
     project: Path = PROJECT,
-    **variables: str,
+    **variables: object,
 ):
     """Run dbt in the project (or a copy of it) with its own database, target and log folders."""
     env = dict(
@@ -46,10 +46,25 @@ def dbt(
         str(work / "logs"),
         "--vars",
         "{"
-        + ", ".join(f"{k}: '{v}'" for k, v in {"crm_export_path": exports, **variables}.items())
+        + ", ".join(
+            f"{k}: " + (json.dumps(v) if isinstance(v, list | bool | int) else f"'{v}'")
+            for k, v in {"crm_export_path": exports, **variables}.items()
+        )
         + "}",
     ]
     return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
+
+
+def copy_warehouse(source: Path, target: Path, exports: Path) -> Path:
+    """A copy of a built warehouse, recorded as built from `exports` (a copy of its
+    export folder): one warehouse per company refuses any other folder."""
+    shutil.copy(source, target)
+    with duckdb.connect(str(target)) as con:
+        con.execute(
+            "update the_model_meta.warehouse_identity set export_folder = ?",
+            [str(exports.absolute())],
+        )
+    return target
 
 
 def build_up_to(selection: str, database: Path, exports: Path, work: Path, **variables: str):

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from bad_input_kit import NEW_LEAD, read_rows, write_rows
-from test_build_generic import PROJECT, dbt
+from test_build_generic import PROJECT, copy_warehouse, dbt
 
 from themodel.load import LoadError, load
 
@@ -75,9 +75,9 @@ class Stopped:
 def stopped(demo_build, tmp_path_factory: pytest.TempPathFactory) -> Stopped:
     work = tmp_path_factory.mktemp("gate")
     database = work / "warehouse.duckdb"
-    shutil.copy(demo_build.database, database)
     exports = work / "exports"
     shutil.copytree(demo_build.exports, exports)
+    copy_warehouse(demo_build.database, database, exports)
     header, rows = read_rows(exports, "leads")
     like = {**rows[0], **NEW_LEAD}
     broken = [

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from themodel.doctor.export import Entity, Export, actual_name
+from themodel.doctor.export import Entity, Export, actual_name, format_doc
 from themodel.doctor.files import parse_moment
 from themodel.doctor.project import (
     AS_OF_EVENTS,
@@ -76,6 +76,13 @@ def quarantine_forecast(
         )
         if share > max_share and fact.rows >= min_rows:
             over.append(f"{share:.0%} of {name}")
+        if lost == fact.rows and fact.entity.spec.file_required:
+            # under quarantine_min_rows the gate only warns: the marts would be empty
+            export.blockers.append(
+                f"every row of {name} will be quarantined ({'; '.join(reasons)}): the build"
+                f" would have no {fact.entity.spec.name} to count. Export the live rows"
+                f" ({format_doc(export.source)})."
+            )
     return over
 
 
