@@ -154,7 +154,8 @@ final as (
         versioned._version_rank,
         -- only quarantine shows it: text built for millions of staged rows is wasted
         case
-            when _copy_number = 1 and quarantine_rule is not null then {{ raw_values_text(columns, 'versioned') }}
+            when _copy_number = 1 and quarantine_rule is not null
+                then {{ raw_values_text(columns, 'versioned', personal_columns(columns, parsed)) }}
         end as raw_values,
         cast({{ key }} as {{ dbt.type_string() }}) as record_key,
         case
@@ -169,12 +170,18 @@ final as (
 select * from final
 {%- endmacro %}
 
-{#- The raw text of a row, for people reading quarantine: "col=value; col=value". -#}
-{% macro raw_values_text(columns, relation='raw') -%}
+{#- The raw text of a row, for people reading quarantine: "col=value; col=value".
+    Personal columns show the hash staging gives them, never their text: BI users
+    read quarantine, and the row stays traceable by its file and position. -#}
+{% macro raw_values_text(columns, relation='raw', personal=[]) -%}
     {%- set parts = [] -%}
     {%- for column in columns -%}
         {%- do parts.append("'" ~ column ~ "='") -%}
-        {%- do parts.append("coalesce(" ~ relation ~ ".raw_" ~ column ~ ", '')") -%}
+        {%- if column in personal -%}
+            {%- do parts.append("coalesce(" ~ hash_personal(relation ~ ".raw_" ~ column) ~ ", '')") -%}
+        {%- else -%}
+            {%- do parts.append("coalesce(" ~ relation ~ ".raw_" ~ column ~ ", '')") -%}
+        {%- endif -%}
         {%- if not loop.last %}{% do parts.append("'; '") %}{% endif -%}
     {%- endfor -%}
     {{ dbt.concat(parts) }}
@@ -250,4 +257,15 @@ select * from final
         {%- if pipeline %}
         and {{ alias }}.pipeline_key = {{ pipeline }}
         {%- endif %}
+{%- endmacro %}
+
+{#- The raw columns an entity's staging hashes (hash_personal in its parsed list):
+    personal data, kept out of quarantine's raw text too. -#}
+{% macro personal_columns(columns, parsed) -%}
+    {%- set expressions = parsed | map(attribute=0) | list -%}
+    {%- set personal = [] -%}
+    {%- for column in columns if hash_personal('raw_' ~ column) in expressions -%}
+        {%- do personal.append(column) -%}
+    {%- endfor -%}
+    {{ return(personal) }}
 {%- endmacro %}
