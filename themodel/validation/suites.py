@@ -119,4 +119,7 @@ def rows_between(low: int, high: int | None = None) -> list[Expectation]:
 
 
 def columns_exactly(*columns: str) -> list[Expectation]:
-    return [("ExpectTableColumnsToMatchSet", {"column_set": list(columns), "exact_match": True})]
+    """The mart's columns; every mart also carries run_id, the build it came from
+    (macros/utils/run_id.sql)."""
+    column_set = [*columns, "run_id"]
+    return [("ExpectTableColumnsToMatchSet", {"column_set": column_set, "exact_match": True})]

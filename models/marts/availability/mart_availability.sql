@@ -165,4 +165,8 @@ availability as (
     left join unmet_reasons on marts.mart = unmet_reasons.mart
 )
 
-select * from availability
+select
+    availability.*,
+    -- the build it came from: one run_id across the marts is one publication
+    {{ run_id() }} as run_id
+from availability

@@ -182,4 +182,8 @@ final as (
     from rated
 )
 
-select * from final
+select
+    final.*,
+    -- the build it came from: one run_id across the marts is one publication
+    {{ run_id() }} as run_id
+from final

@@ -150,4 +150,8 @@ named as (
     left join user_names on final.owner_id = user_names.user_id
 )
 
-select * from named
+select
+    named.*,
+    -- the build it came from: one run_id across the marts is one publication
+    {{ run_id() }} as run_id
+from named

@@ -152,4 +152,8 @@ final as (
     where baseline_exits_count > 0
 )
 
-select * from final
+select
+    final.*,
+    -- the build it came from: one run_id across the marts is one publication
+    {{ run_id() }} as run_id
+from final

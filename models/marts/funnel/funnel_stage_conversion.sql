@@ -110,4 +110,8 @@ final as (
         on totals.pipeline_id = funnel_stages.pipeline_id and totals.stage = funnel_stages.stage
 )
 
-select * from final
+select
+    final.*,
+    -- the build it came from: one run_id across the marts is one publication
+    {{ run_id() }} as run_id
+from final

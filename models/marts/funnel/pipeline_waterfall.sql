@@ -275,4 +275,8 @@ final as (
     from with_opening
 )
 
-select * from final
+select
+    final.*,
+    -- the build it came from: one run_id across the marts is one publication
+    {{ run_id() }} as run_id
+from final

@@ -27,7 +27,6 @@ targets as (
     where metric = 'handoff_acceptance_rate'
 ),
 
-
 first_touches as (
     select
         owner_id as user_id,
@@ -182,4 +181,8 @@ named as (
     left join user_names on final.user_id = user_names.user_id
 )
 
-select * from named
+select
+    named.*,
+    -- the build it came from: one run_id across the marts is one publication
+    {{ run_id() }} as run_id
+from named
