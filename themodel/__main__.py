@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("themodel.report", "write the HTML funnel and KPI report from the marts"),
     "validate": ("themodel.validation.runner", "run the Great Expectations suites on the marts"),
     "doctor": ("themodel.doctor", "check an export folder before its first build (reads files)"),
+    "run": ("themodel.run", "build, check and publish a DuckDB warehouse, all or nothing"),
 }
 
 

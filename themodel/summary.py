@@ -7,7 +7,13 @@ import argparse
 import json
 from pathlib import Path
 
-from themodel.warehouse import DEFAULT_DATABASE, connect_read_only, database_path, tables_in_schema
+from themodel.warehouse import (
+    DEFAULT_DATABASE,
+    connect_read_only,
+    database_path,
+    mart_tables,
+    tables_in_schema,
+)
 
 
 def main(argv: list[str]) -> int:
@@ -17,7 +23,7 @@ def main(argv: list[str]) -> int:
 
     path = database_path(args.database)
     with connect_read_only(path) as con:
-        marts = tables_in_schema(con, "marts")
+        marts = mart_tables(con)
         print(f"\nThe Model analytics: {path}")
         identity = warehouse_identity(con)
         if identity:

@@ -8,6 +8,9 @@ from pathlib import Path
 import duckdb
 
 DEFAULT_DATABASE = "warehouse/the_model.duckdb"
+# schema marts also holds the record of publications `python -m themodel run` keeps
+# (themodel/run.py): a table, not a mart
+PUBLICATION_LOG = "publication_log"
 
 
 def database_path(explicit: str | None = None) -> Path:
@@ -30,3 +33,8 @@ def tables_in_schema(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
         [schema],
     ).fetchall()
     return [name for (name,) in rows]
+
+
+def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The marts: the tables of schema marts but the publication log."""
+    return [name for name in tables_in_schema(con, "marts") if name != PUBLICATION_LOG]

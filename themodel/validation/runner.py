@@ -17,7 +17,7 @@ from pathlib import Path
 from themodel.validation import expected
 from themodel.validation import marts as _marts  # noqa: F401  (registers the suites)
 from themodel.validation.suites import DERIVED, SUITES, Expectation
-from themodel.warehouse import connect_read_only, database_path, tables_in_schema
+from themodel.warehouse import connect_read_only, database_path, mart_tables
 
 
 @dataclass
@@ -40,7 +40,7 @@ def main(argv: list[str]) -> int:
 
     path = database_path(args.database)
     with connect_read_only(path) as con:
-        marts = tables_in_schema(con, "marts")
+        marts = mart_tables(con)
         frames = {name: con.execute(f'select * from marts."{name}"').df() for name in marts}
         available = expected.availability(con)
         # the company's own labels and, for a mart this export cannot give, no rows
