@@ -496,12 +496,17 @@ def keep_failed(
             record(layout.candidate, exports, fingerprint, outcome, is_published=False)
         except duckdb.Error as error:
             print(f"could not record the failure in the candidate: {error}")
+    built = layout.candidate.exists()
     shutil.rmtree(layout.failed_dir, ignore_errors=True)
     os.replace(layout.candidate_dir, layout.failed_dir)
     print(f"log of the failed run: {layout.failed_dir / 'run.log'}")
+    kept = (
+        f"candidate kept at {layout.failed_dir / layout.published.name}"
+        if built
+        else f"nothing built; log kept at {layout.failed_dir / 'run.log'}"
+    )
     print(
         f"not published: {'; '.join(outcome.failures)}; last good publication unchanged"
-        f" ({last_publication(layout.published)}); candidate kept at"
-        f" {layout.failed_dir / layout.published.name}"
+        f" ({last_publication(layout.published)}); {kept}"
     )
     return NOT_PUBLISHED
