@@ -6,6 +6,8 @@
 #   make docs   dbt docs for the demo warehouse: target/ and one static page, warehouse/docs/index.html
 #   make report the HTML funnel and KPI report of the demo warehouse, warehouse/report/
 #   make doctor EXPORTS=DIR  check an export folder before its first build (reads files only)
+#   make run EXPORTS=DIR     what a scheduled job calls: doctor, build, tests and validation
+#               into a candidate, published by an atomic rename only when all pass
 #   make bench  time a scale-200 build on DuckDB (full, incremental, parse, raw scan, dbt's own cost at scale 1): warehouse/bench.json
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -46,7 +48,7 @@ LINT_DB := warehouse/lint_empty.duckdb
 # on a free port picked at start (or PG_TEST_PORT), data in a fresh temporary folder.
 PG_TEST_PORT ?=
 
-.PHONY: help venv demo demo-data docs report doctor bench test lint build-test pytest test-postgres test-spark validate clean lock
+.PHONY: help venv demo demo-data docs report doctor run bench test lint build-test pytest test-postgres test-spark validate clean lock
 
 help:
 	@echo "make demo   build the demo warehouse ($(DEMO_DB); dbt's full log in $(DEMO_LOG)) and print a summary"
@@ -55,6 +57,7 @@ help:
 	@echo "make docs   dbt docs of the demo warehouse ($(DOCS_DIR)/index.html, one static page)"
 	@echo "make report the HTML funnel and KPI report ($(REPORT_DIR)/; AS_OF=YYYY-MM-DD SEGMENT=smb)"
 	@echo "make doctor EXPORTS=DIR  check an export folder before its first build: format, files, labels, marts, settings"
+	@echo "make run EXPORTS=DIR [CRM_SOURCE=salesforce] [DATABASE=file] [VARS='{...}']  build, check, publish all or nothing (exit 0 published, 1 not, 2 usage)"
 	@echo "make bench  time a scale-$(BENCH_SCALE) build on DuckDB; writes warehouse/bench.json"
 	@echo "make test-postgres   the demo on a throwaway PostgreSQL, every mart compared with DuckDB"
 	@echo "make test-spark      the demo on local Spark (needs Java 17+), every mart compared with DuckDB"
@@ -111,6 +114,15 @@ MAPPINGS ?=
 doctor: $(STAMP)
 	@test -n "$(EXPORTS)" || { echo "usage: make doctor EXPORTS=path/to/exports [MAPPINGS=folder]" >&2; exit 2; }
 	@$(PY) -m themodel doctor --exports "$(EXPORTS)" $(if $(MAPPINGS),--write-mappings "$(MAPPINGS)")
+
+# The scheduled build (themodel/run.py, README "Scheduled runs"): exit 0 published,
+# 1 a check failed and nothing was published, 2 usage or environment error.
+CRM_SOURCE ?= generic
+DATABASE ?=
+VARS ?=
+run: $(STAMP)
+	@test -n "$(EXPORTS)" || { echo "usage: make run EXPORTS=path/to/exports [CRM_SOURCE=salesforce] [DATABASE=file] [VARS='{...}']" >&2; exit 2; }
+	@$(PY) -m themodel run --exports "$(EXPORTS)" --crm-source "$(CRM_SOURCE)" $(if $(DATABASE),--database "$(DATABASE)") $(if $(VARS),--vars '$(VARS)')
 
 bench: $(STAMP)
 	$(PY) -m themodel bench --scale $(BENCH_SCALE) --seed $(DEMO_SEED)
