@@ -1,0 +1,383 @@
+"""Issue 20: `python -m themodel run` publishes only what passed (DuckDB).
+
+Real processes and real DuckDB files, no mocks: each run is `python -m themodel
+run` in a child process on the demo company (scale 1) with one planted lead whose
+created_at does not parse and whose email is known. One first run is published
+(module fixture); the other tests work on copies of its published file. Each run
+is a dbt build and a validation, two to three minutes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from themodel.generator.cli import generate
+
+PROJECT = Path(__file__).resolve().parents[2]
+PLANTED_EMAIL = "planted.person@pii-check.example"
+PLANTED_NAME = "Planted Person"
+PLANTED_PHONE = "+1-555-0100"
+LOCK_MESSAGE = "another run is publishing"
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    output: str
+
+    @property
+    def last_line(self) -> str:
+        return self.output.strip().splitlines()[-1]
+
+
+def run_command(exports: Path, database: Path, *extra: str) -> list[str]:
+    command = [sys.executable, "-m", "themodel", "run", "--exports", str(exports)]
+    return command + ["--database", str(database), *extra]
+
+
+def run(exports: Path, database: Path, *extra: str) -> Run:
+    done = subprocess.run(
+        run_command(exports, database, *extra),
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    return Run(done.returncode, done.stdout + done.stderr)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def mart_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables"
+        " where table_schema = 'marts' and table_name != 'publication_log' order by 1"
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
+def run_ids(database: Path) -> dict[str, list[str]]:
+    """Each mart's distinct run ids."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        return {
+            name: sorted(
+                run_id
+                for (run_id,) in con.execute(f"select distinct run_id from marts.{name}").fetchall()
+            )
+            for name in mart_names(con)
+        }
+
+
+def marts_without_run_id(database: Path) -> dict[str, list[tuple]]:
+    """Every mart's rows but run_id, sorted; doubles rounded (sums may differ in
+    the last bit between a full and an incremental build)."""
+
+    def normal(value):
+        return round(value, 9) if isinstance(value, float) else value
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        return {
+            name: sorted(
+                (
+                    tuple(normal(v) for v in row)
+                    for row in con.execute(
+                        f"select * exclude (run_id) from marts.{name}"
+                    ).fetchall()
+                ),
+                key=repr,
+            )
+            for name in mart_names(con)
+        }
+
+
+def publication_log(database: Path) -> list[dict]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        cursor = con.execute("select * from marts.publication_log order by finished_at")
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def copy_published(source: Path, folder: Path) -> Path:
+    folder.mkdir()
+    target = folder / source.name
+    shutil.copyfile(source, target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("run_publish") / "acme"
+    generate(1, 42, folder)
+    with (folder / "leads.csv").open("a", encoding="utf-8") as leads:
+        leads.write(
+            f"lead-9999999,not a date,acc-0000172,web,cmp-01-web,,New,,,,,,,,50,"
+            f"{PLANTED_NAME},{PLANTED_EMAIL},{PLANTED_PHONE},2024-01-05T10:55:00Z\n"
+        )
+    return folder
+
+
+@pytest.fixture(scope="module")
+def first(exports: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, Path]:
+    """The first publication: a run into a warehouse that does not exist yet."""
+    database = tmp_path_factory.mktemp("first") / "acme.duckdb"
+    result = run(exports, database)
+    assert result.code == 0, result.output[-5000:]
+    return result, database
+
+
+def test_a_run_publishes_every_mart_from_one_run_id(first, exports):
+    result, database = first
+    assert result.last_line.startswith(f"published {database}: run ")
+    log = publication_log(database)
+    assert len(log) == 1
+    (entry,) = log
+    assert entry["is_published"] is True
+    assert entry["tests_failed"] == 0 and entry["tests_passed"] > 100
+    assert entry["export_folder"] == str(exports)
+    assert len(entry["export_fingerprint"]) == 64
+    assert entry["as_of_at"] is not None
+    assert entry["run_id"] in result.last_line
+    ids = run_ids(database)
+    assert len(ids) == 16
+    assert all(found == [entry["run_id"]] for found in ids.values()), ids
+    counts = json.loads(entry["mart_row_counts"])
+    assert sorted(counts) == sorted(ids)
+    assert all(count > 0 for count in counts.values())
+    # nothing of the run is left beside the published file but its lock
+    assert sorted(p.name for p in database.parent.iterdir()) == [
+        "acme.duckdb",
+        "acme.duckdb.lock",
+    ]
+
+
+def test_no_schema_past_staging_holds_a_quarantined_leads_contact_details(first):
+    """Item 5: the planted lead is quarantined (its created_at does not parse); its
+    contact name, email and phone appear nowhere outside staging, the one schema
+    that reads the export files, yet its row stays traceable by file and position."""
+    _, database = first
+    planted = [PLANTED_EMAIL, PLANTED_NAME, PLANTED_PHONE]
+    with duckdb.connect(str(database), read_only=True) as con:
+        (rule, source_file, source_row, raw_values) = con.execute(
+            "select rule, source_file, source_row, raw_values from quarantine.quarantined_rows"
+            " where record_key = 'lead-9999999'"
+        ).fetchone()
+        assert (rule, source_file) == ("unparseable_timestamp", "leads.csv")
+        assert source_row > 0
+        (email_hash,) = con.execute(
+            f"select {hash_sql(PLANTED_EMAIL)}"  # as staging hashes it: joinable
+        ).fetchone()
+        assert f"email={email_hash};" in raw_values
+        columns = con.execute(
+            "select table_schema, table_name, column_name from information_schema.columns"
+            " where table_schema not in ('staging', 'information_schema', 'pg_catalog')"
+            " and data_type = 'VARCHAR'"
+        ).fetchall()
+        schemas = {schema for schema, _, _ in columns}
+        assert {"quarantine", "marts", "intermediate", "facts"} <= schemas
+        leaked = [
+            (schema, table, column, value)
+            for schema, table, column in columns
+            for value in planted
+            if con.execute(
+                f'select count(*) from "{schema}"."{table}" where contains("{column}", ?)',
+                [value],
+            ).fetchone()[0]
+        ]
+    assert leaked == []
+
+
+def hash_sql(value: str) -> str:
+    """macros/staging/parsing.sql hash_personal on DuckDB: md5 of the trimmed lower text."""
+    return f"md5(lower(trim('{value}')))"
+
+
+def copy_project(target: Path) -> Path:
+    ignore = shutil.ignore_patterns(
+        ".venv", ".git", "warehouse", "target", "logs", "dbt_packages", "__pycache__", ".*cache"
+    )
+    shutil.copytree(PROJECT, target, ignore=ignore)
+    return target
+
+
+def test_a_planted_failing_test_leaves_the_published_file_byte_for_byte(first, exports, tmp_path):
+    _, source = first
+    database = copy_published(source, tmp_path / "warehouse")
+    before = sha256(database)
+    project = copy_project(tmp_path / "project")
+    (project / "tests" / "assert_planted_failure.sql").write_text(
+        "-- planted by test_run_publish: a data test that always fails\nselect 1 as planted\n"
+    )
+    result = run(exports, database, "--project-dir", str(project))
+    assert result.code == 1, result.output[-5000:]
+    failed = tmp_path / "warehouse" / "acme.duckdb.failed" / "acme.duckdb"
+    first_run_id = publication_log(source)[0]["run_id"]
+    assert result.last_line.startswith("not published: dbt build: 1 dbt tests failed")
+    assert f"last good publication unchanged (run {first_run_id})" in result.last_line
+    assert result.last_line.endswith(f"candidate kept at {failed}")
+    assert sha256(database) == before
+    assert not (tmp_path / "warehouse" / "acme.duckdb.candidate").exists()
+    # the failed candidate says why, in its own copy of the log
+    entry = publication_log(failed)[-1]
+    assert entry["is_published"] is False
+    assert entry["tests_failed"] == 1
+    assert "1 dbt tests failed" in entry["reason"]
+    assert (failed.parent / "run.log").read_text().count("assert_planted_failure") >= 1
+
+
+READER = """
+import json, sys, time
+import duckdb
+
+database, out, stop = sys.argv[1], sys.argv[2], sys.argv[3]
+from pathlib import Path
+with open(out, "w") as log:
+    while not Path(stop).exists():
+        try:
+            with duckdb.connect(database, read_only=True) as con:
+                names = [n for (n,) in con.execute(
+                    "select table_name from information_schema.tables"
+                    " where table_schema = 'marts' and table_name != 'publication_log'"
+                ).fetchall()]
+                ids = set()
+                for name in names:
+                    ids |= {r for (r,) in con.execute(
+                        f"select distinct run_id from marts.{name}").fetchall()}
+            log.write(json.dumps({"marts": len(names), "run_ids": sorted(ids)}) + "\\n")
+        except Exception as error:
+            log.write(json.dumps({"error": str(error)}) + "\\n")
+        log.flush()
+        time.sleep(0.05)
+"""
+
+
+def test_two_runs_together_one_publishes_and_readers_see_one_run_id(first, exports, tmp_path):
+    """Two runs on one warehouse at once: one publishes, the other stops at the lock.
+    A reader process querying every mart in a loop meanwhile sees one run id in each
+    read (the old publication, then the new) and no error twice in a row."""
+    _, source = first
+    database = copy_published(source, tmp_path / "warehouse")
+    old_run_id = publication_log(source)[0]["run_id"]
+    reads, stop = tmp_path / "reads.jsonl", tmp_path / "stop"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(database), str(reads), str(stop)], cwd=tmp_path
+    )
+    try:
+        runs = [
+            subprocess.Popen(
+                run_command(exports, database),
+                cwd=PROJECT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        results = [Run(p.wait(timeout=1200), p.stdout.read()) for p in runs]
+        time.sleep(1)  # a few reads of the new publication
+    finally:
+        stop.touch()
+        reader.wait(timeout=60)
+    codes = sorted(r.code for r in results)
+    assert codes == [0, 2], [r.output[-3000:] for r in results]
+    published, refused = sorted(results, key=lambda r: r.code)
+    assert refused.last_line.startswith(f"{LOCK_MESSAGE} {database} (pid ")
+    assert refused.last_line.endswith("try again after it ends")
+    log = publication_log(database)
+    assert [entry["run_id"] for entry in log][0] == old_run_id
+    assert len(log) == 2 and all(entry["is_published"] for entry in log)
+    new_run_id = log[-1]["run_id"]
+    assert new_run_id in published.last_line
+
+    seen = [json.loads(line) for line in reads.read_text().splitlines()]
+    assert len(seen) > 20
+    errors_in_a_row = max_run(["error" in read for read in seen])
+    assert errors_in_a_row <= 1, [read for read in seen if "error" in read][:3]
+    ids = [tuple(read["run_ids"]) for read in seen if "error" not in read]
+    assert set(ids) == {(old_run_id,), (new_run_id,)}
+    # the old publication until the rename, the new one after: never back
+    first_new = ids.index((new_run_id,))
+    assert all(found == (new_run_id,) for found in ids[first_new:])
+    assert all(read.get("marts", 16) == 16 for read in seen)
+    assert marts_without_run_id(database) == marts_without_run_id(source)
+
+
+def max_run(flags: list[bool]) -> int:
+    longest = current = 0
+    for flag in flags:
+        current = current + 1 if flag else 0
+        longest = max(longest, current)
+    return longest
+
+
+def wait_for(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
+
+
+def processes_naming(text: str) -> list[int]:
+    """Processes whose command line names a path (the killed run's children)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if text.encode() in cmdline.read_bytes():
+                found.append(int(cmdline.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_run_killed_during_the_build_leaves_the_old_publication_and_the_next_recovers(
+    first, exports, tmp_path
+):
+    """SIGKILL while dbt builds and tests: the published file is untouched, dbt dies
+    with the run, the lock is free; the next run removes the candidate and publishes
+    the same marts an undisturbed run gives."""
+    _, source = first
+    database = copy_published(source, tmp_path / "warehouse")
+    before = sha256(database)
+    candidate = tmp_path / "warehouse" / "acme.duckdb.candidate"
+    killed = subprocess.Popen(
+        run_command(exports, database), cwd=PROJECT, stdout=subprocess.DEVNULL
+    )
+    try:
+        # models built and tests under way
+        wait_for(
+            lambda: (
+                "PASS" in (candidate / "run.log").read_text(errors="replace")
+                if (candidate / "run.log").exists()
+                else False
+            ),
+            timeout=600,
+            what="dbt's first passed test",
+        )
+    finally:
+        os.kill(killed.pid, signal.SIGKILL)
+        killed.wait(timeout=60)
+    wait_for(lambda: not processes_naming(str(candidate)), timeout=30, what="dbt to end")
+    assert sha256(database) == before
+    assert (candidate / "acme.duckdb").exists()
+
+    result = run(exports, database)
+    assert result.code == 0, result.output[-5000:]
+    assert f"removing the candidate of an interrupted run: {candidate}" in result.output
+    assert not candidate.exists()
+    log = publication_log(database)
+    assert len(log) == 2
+    assert all(ids == [log[-1]["run_id"]] for ids in run_ids(database).values())
+    assert marts_without_run_id(database) == marts_without_run_id(source)
