@@ -219,7 +219,7 @@ def recover(layout: Layout) -> None:
     """A run killed before it published left its candidate: the published file is
     still the last good one, so the candidate only goes."""
     if layout.candidate_dir.exists():
-        print(f"removing the candidate of an interrupted run: {layout.candidate_dir}")
+        print(f"removing the candidate of an interrupted run: {layout.candidate_dir}", flush=True)
         shutil.rmtree(layout.candidate_dir)
 
 

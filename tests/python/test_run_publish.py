@@ -342,42 +342,64 @@ def processes_naming(text: str) -> list[int]:
     return found
 
 
-def test_a_run_killed_during_the_build_leaves_the_old_publication_and_the_next_recovers(
+def read_text(path: Path) -> str:
+    """A file's text, empty while it does not exist (a run removes and makes it)."""
+    try:
+        return path.read_text(errors="replace")
+    except OSError:
+        return ""
+
+
+def kill_run_when(exports: Path, database: Path, text: str, what: str, work: Path) -> str:
+    """Start a run and SIGKILL it once its run.log holds a text; wait until no
+    child of it (dbt, validation) is left. What the run printed."""
+    candidate = database.with_name(database.name + ".candidate")
+    output = work / f"killed_{len(list(work.glob('killed_*')))}.txt"
+    with output.open("w") as out:
+        killed = subprocess.Popen(
+            run_command(exports, database), cwd=PROJECT, stdout=out, stderr=subprocess.STDOUT
+        )
+        try:
+            wait_for(lambda: text in read_text(candidate / "run.log"), timeout=900, what=what)
+        finally:
+            os.kill(killed.pid, signal.SIGKILL)
+            killed.wait(timeout=60)
+    wait_for(lambda: not processes_naming(str(candidate)), timeout=30, what="its children to end")
+    return output.read_text()
+
+
+def test_a_run_killed_at_any_point_leaves_a_whole_publication_and_the_next_recovers(
     first, exports, tmp_path
 ):
     """SIGKILL while dbt builds and tests: the published file is untouched, dbt dies
-    with the run, the lock is free; the next run removes the candidate and publishes
-    the same marts an undisturbed run gives."""
+    with the run, the lock is free. SIGKILL as validation ends and publishing starts:
+    the old publication or the new one, whole. The next run removes the candidate
+    and publishes the same marts an undisturbed run gives."""
     _, source = first
     database = copy_published(source, tmp_path / "warehouse")
     before = sha256(database)
     candidate = tmp_path / "warehouse" / "acme.duckdb.candidate"
-    killed = subprocess.Popen(
-        run_command(exports, database), cwd=PROJECT, stdout=subprocess.DEVNULL
-    )
-    try:
-        # models built and tests under way
-        wait_for(
-            lambda: (
-                "PASS" in (candidate / "run.log").read_text(errors="replace")
-                if (candidate / "run.log").exists()
-                else False
-            ),
-            timeout=600,
-            what="dbt's first passed test",
-        )
-    finally:
-        os.kill(killed.pid, signal.SIGKILL)
-        killed.wait(timeout=60)
-    wait_for(lambda: not processes_naming(str(candidate)), timeout=30, what="dbt to end")
+
+    # models built and tests under way
+    kill_run_when(exports, database, "PASS", "dbt's first passed test", tmp_path)
     assert sha256(database) == before
     assert (candidate / "acme.duckdb").exists()
 
+    # the last expectation checked: the run records and renames next
+    output = kill_run_when(
+        exports, database, " passed, 0 failed", "validation's last line", tmp_path
+    )
+    assert f"removing the candidate of an interrupted run: {candidate}" in output
+    log = publication_log(database)
+    if sha256(database) != before:  # killed after the rename: the new publication, whole
+        assert len(log) == 2 and log[-1]["is_published"]
+        assert all(ids == [log[-1]["run_id"]] for ids in run_ids(database).values())
+    runs_before = len(log)
+
     result = run(exports, database)
     assert result.code == 0, result.output[-5000:]
-    assert f"removing the candidate of an interrupted run: {candidate}" in result.output
     assert not candidate.exists()
     log = publication_log(database)
-    assert len(log) == 2
+    assert len(log) == runs_before + 1
     assert all(ids == [log[-1]["run_id"]] for ids in run_ids(database).values())
     assert marts_without_run_id(database) == marts_without_run_id(source)
