@@ -30,6 +30,7 @@ import argparse
 import ctypes
 import datetime
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -269,12 +270,15 @@ def wal_of(database: Path) -> Path:
     return database.with_name(database.name + ".wal")
 
 
-def die_with_parent() -> None:
+def die_with_parent(parent: int) -> None:
     """Runs in each child before it starts: a child outlives a killed run otherwise
     and would go on writing a candidate the next run removes (Linux only)."""
     if sys.platform.startswith("linux"):
         pr_set_pdeathsig = 1
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+        # the run died before the line above: no signal will come
+        if os.getppid() != parent:
+            os._exit(1)
 
 
 class Steps:
@@ -297,7 +301,7 @@ class Steps:
                 env={**os.environ, **env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=die_with_parent,
+                preexec_fn=functools.partial(die_with_parent, os.getpid()),
                 # the lock stays held while a child still runs
                 pass_fds=(self.lock,),
             )
