@@ -163,10 +163,14 @@ availability as (
     cross join as_of
     left join listed on marts.mart = listed.mart
     left join unmet_reasons on marts.mart = unmet_reasons.mart
+),
+
+-- the build it came from: one run_id across the marts is one publication
+with_run_id as (
+    select
+        availability.*,
+        {{ run_id() }} as run_id
+    from availability
 )
 
-select
-    availability.*,
-    -- the build it came from: one run_id across the marts is one publication
-    {{ run_id() }} as run_id
-from availability
+select * from with_run_id

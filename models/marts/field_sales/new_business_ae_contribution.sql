@@ -133,10 +133,14 @@ named as (
         user_names.full_name as ae_name
     from final
     left join user_names on final.user_id = user_names.user_id
+),
+
+-- the build it came from: one run_id across the marts is one publication
+with_run_id as (
+    select
+        named.*,
+        {{ run_id() }} as run_id
+    from named
 )
 
-select
-    named.*,
-    -- the build it came from: one run_id across the marts is one publication
-    {{ run_id() }} as run_id
-from named
+select * from with_run_id

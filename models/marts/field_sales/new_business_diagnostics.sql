@@ -226,10 +226,14 @@ final as (
         segment = '_all' as is_all_segments,
         quarter
     from with_previous
+),
+
+-- the build it came from: one run_id across the marts is one publication
+with_run_id as (
+    select
+        final.*,
+        {{ run_id() }} as run_id
+    from final
 )
 
-select
-    final.*,
-    -- the build it came from: one run_id across the marts is one publication
-    {{ run_id() }} as run_id
-from final
+select * from with_run_id

@@ -150,10 +150,14 @@ final as (
         month
     from tested
     where baseline_exits_count > 0
+),
+
+-- the build it came from: one run_id across the marts is one publication
+with_run_id as (
+    select
+        final.*,
+        {{ run_id() }} as run_id
+    from final
 )
 
-select
-    final.*,
-    -- the build it came from: one run_id across the marts is one publication
-    {{ run_id() }} as run_id
-from final
+select * from with_run_id

@@ -108,10 +108,14 @@ final as (
     from totals
     inner join funnel_stages
         on totals.pipeline_id = funnel_stages.pipeline_id and totals.stage = funnel_stages.stage
+),
+
+-- the build it came from: one run_id across the marts is one publication
+with_run_id as (
+    select
+        final.*,
+        {{ run_id() }} as run_id
+    from final
 )
 
-select
-    final.*,
-    -- the build it came from: one run_id across the marts is one publication
-    {{ run_id() }} as run_id
-from final
+select * from with_run_id

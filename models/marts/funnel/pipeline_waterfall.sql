@@ -273,10 +273,14 @@ final as (
         cast(pulled_in_amount as decimal(18, 2)) as pulled_in_amount,
         month
     from with_opening
+),
+
+-- the build it came from: one run_id across the marts is one publication
+with_run_id as (
+    select
+        final.*,
+        {{ run_id() }} as run_id
+    from final
 )
 
-select
-    final.*,
-    -- the build it came from: one run_id across the marts is one publication
-    {{ run_id() }} as run_id
-from final
+select * from with_run_id
