@@ -12,6 +12,7 @@ same warehouse; then one build on the good exports.
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from collections import Counter
 from dataclasses import dataclass
@@ -401,9 +402,15 @@ def test_the_marts_do_not_move_with_bad_rows(runs: Runs):
         assert runs.bad_marts[name] == rows, name
 
 
-def test_the_build_warns_with_the_quarantine_counts(runs: Runs):
-    entities = {row[0] for row in runs.quarantined}
-    assert f"WARN {len(entities)} quarantine_is_empty_row_accounting_quarantined_rows" in (
+def test_the_build_warns_with_the_quarantine_counts(runs: Runs, demo_build):
+    """One warning row per entity and rule whose count is not the demo's planted one."""
+    truth = json.loads((demo_build.exports / "truth.json").read_text(encoding="utf-8"))
+    planted = {(p["entity"], p["rule"]): p["row_count"] for p in truth["planted_quarantine"]}
+    counts = Counter((row[0], row[1]) for row in runs.quarantined)
+    keys = counts.keys() | planted.keys()
+    differing = {key for key in keys if counts[key] != planted.get(key, 0)}
+    assert differing
+    assert f"WARN {len(differing)} quarantine_is_empty_row_accounting_quarantined_rows" in (
         runs.bad_build_output
     )
 
