@@ -35,8 +35,8 @@ def dbt(
 
     A `build` leaves out the unit tests unless unit_tests=True: they give their own
     input rows, so the export changes nothing for them; `make build-test` runs them
-    on DuckDB, test_postgres and test_spark on their targets. (They are close to half
-    of a demo build's time.)"""
+    on DuckDB, test_postgres on PostgreSQL (test_spark leaves them out: too slow
+    there). They are close to half of a demo build's time."""
     if args and args[0] == "build" and not unit_tests:
         args = [*args, "--exclude-resource-type", "unit_test"]
     env = dict(
