@@ -2,7 +2,7 @@
 #   make demo   build the demo company's warehouse on DuckDB and print a summary
 #   make test   lint, build on a fresh database with every data and unit test, pytest, validation,
 #               and the same marts on a throwaway PostgreSQL (make test-postgres) and on local
-#               Spark (make test-spark)
+#               Spark (make test-spark), those two side by side (make test-targets)
 #   make docs   dbt docs for the demo warehouse: target/ and one static page, warehouse/docs/index.html
 #   make report the HTML funnel and KPI report of the demo warehouse, warehouse/report/
 #   make doctor EXPORTS=DIR  check an export folder before its first build (reads files only)
@@ -48,7 +48,7 @@ LINT_DB := warehouse/lint_empty.duckdb
 # on a free port picked at start (or PG_TEST_PORT), data in a fresh temporary folder.
 PG_TEST_PORT ?=
 
-.PHONY: help venv demo demo-data docs report doctor run bench test lint build-test pytest test-postgres test-spark validate clean lock
+.PHONY: help venv demo demo-data docs report doctor run bench test lint build-test pytest test-postgres test-spark test-targets validate clean lock
 
 help:
 	@echo "make demo   build the demo warehouse ($(DEMO_DB); dbt's full log in $(DEMO_LOG)) and print a summary"
@@ -61,6 +61,7 @@ help:
 	@echo "make bench  time a scale-$(BENCH_SCALE) build on DuckDB; writes warehouse/bench.json"
 	@echo "make test-postgres   the demo on a throwaway PostgreSQL, every mart compared with DuckDB"
 	@echo "make test-spark      the demo on local Spark (needs Java 17+), every mart compared with DuckDB"
+	@echo "make test-targets    test-postgres and test-spark side by side (as make test runs them)"
 
 # Once per clone (and again after pyproject.toml or constraints.txt change).
 $(STAMP): pyproject.toml constraints.txt
@@ -170,7 +171,12 @@ test-spark: $(STAMP)
 validate: $(STAMP)
 	$(PY) -m themodel validate --database $${THE_MODEL_DUCKDB_PATH:-$(DEMO_DB)}
 
-test: lint build-test pytest test-postgres test-spark
+# PostgreSQL and Spark side by side: neither keeps both cores busy alone (each one's
+# output is printed whole when it ends)
+test-targets: $(STAMP)
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-postgres test-spark
+
+test: lint build-test pytest test-targets
 	$(PY) -m themodel validate --database $(TEST_DB)
 
 clean:

@@ -19,9 +19,19 @@ from themodel.generator.cli import generate
 REAL_EXPORTS = PROJECT.parent / "shared" / "data" / "real_exports"
 
 
-def build(work: Path, exports: Path, **variables: str) -> tuple[Path, str]:
+def build(
+    work: Path, exports: Path, unit_tests: bool = False, **variables: str
+) -> tuple[Path, str]:
     database = work / "warehouse.duckdb"
-    result = dbt(["build"], database, exports, work, crm_source="salesforce", **variables)
+    result = dbt(
+        ["build"],
+        database,
+        exports,
+        work,
+        unit_tests=unit_tests,
+        crm_source="salesforce",
+        **variables,
+    )
     assert result.returncode == 0, result.stdout[-5000:]
     return database, result.stdout
 
@@ -33,7 +43,8 @@ def both_formats(demo_build, tmp_path_factory: pytest.TempPathFactory):
     generic_db = demo_build.database
     sf_work = tmp_path_factory.mktemp("salesforce")
     truth = generate(1, 42, sf_work / "exports", export_format="salesforce")
-    sf_db, _ = build(sf_work, sf_work / "exports")
+    # with the unit tests: this is the one DuckDB build of the Salesforce format's models
+    sf_db, _ = build(sf_work, sf_work / "exports", unit_tests=True)
     with (
         duckdb.connect(str(generic_db), read_only=True) as generic,
         duckdb.connect(str(sf_db), read_only=True) as salesforce,

@@ -668,3 +668,12 @@ def test_has_values_sees_a_column_only_with_a_value(tmp_path):
     assert has_values(export, "opportunities", "created_at")
     assert not has_values(export, "opportunities", "competitor")
     assert actual_name(export.entity("opportunities"), "created_at") == "created_at"
+
+
+def test_seed_texts_hold_no_single_quote():
+    """dbt-spark writes seed values into its insert statement unescaped: a quote in a
+    seed (the mart_requirements reasons) fails the Spark build."""
+    for seed in sorted((PROJECT / "seeds").glob("*.csv")):
+        lines = seed.read_text(encoding="utf-8").splitlines()
+        quoted = [number for number, line in enumerate(lines, 1) if "'" in line]
+        assert quoted == [], f"{seed.name}: line {quoted}"
