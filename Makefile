@@ -160,7 +160,7 @@ test-postgres: $(STAMP)
 	export THE_MODEL_PG_DATA=$$(mktemp -d /tmp/the_model_pg.XXXXXX); \
 	trap 'scripts/postgres.sh stop' EXIT; \
 	scripts/postgres.sh start; \
-	$(PY) -m pytest tests/python/test_postgres.py
+	$(PY) -m pytest tests/python/test_postgres.py tests/python/test_run_publish_postgres.py
 
 # Spark in local mode inside the test's processes (Java 17+ on PATH); its warehouse and
 # catalog live under pytest's tmp dir and go with it.

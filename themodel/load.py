@@ -58,10 +58,12 @@ class Export:
 
 
 def source_schema_and_tables(source: str) -> tuple[str, list[str]]:
-    """The raw schema and table names of a dbt source, read from its sources YAML."""
+    """The raw schema and table names of a dbt source, read from its sources YAML
+    (the schema without the schema_suffix a candidate build adds)."""
     spec = yaml.safe_load(SOURCES_FILE[source].read_text())
     (entry,) = [s for s in spec["sources"] if s["name"] == source]
-    return entry["schema"], [table["name"] for table in entry["tables"]]
+    schema = re.sub(r"\{\{.*?\}\}", "", entry["schema"])
+    return schema, [table["name"] for table in entry["tables"]]
 
 
 def file_names(source: str, tables: list[str]) -> dict[str, list[str]]:
@@ -314,9 +316,14 @@ TARGETS = ("postgres", "spark")
 
 
 def load(
-    folder: Path, source: str = "generic", target: str = "postgres", encoding: str = "utf-8"
+    folder: Path,
+    source: str = "generic",
+    target: str = "postgres",
+    encoding: str = "utf-8",
+    schema_suffix: str = "",
 ) -> dict[str, int]:
-    """Replace the source's raw tables with the export files in folder; rows per table."""
+    """Replace the source's raw tables with the export files in folder; rows per table.
+    schema_suffix: a candidate's raw schema (raw_generic__candidate), as dbt's var."""
     if target not in TARGETS:
         raise LoadError(f"unknown target {target!r}; the loader writes {', '.join(TARGETS)}")
     try:
@@ -326,6 +333,7 @@ def load(
     if not folder.is_dir():
         raise LoadError(f"{folder}: no such folder of export files")
     schema, tables = source_schema_and_tables(source)
+    schema += schema_suffix
     exports, unused = find_exports(folder, file_names(source, tables))
     if not exports:
         raise LoadError(
@@ -427,9 +435,14 @@ def main(argv: list[str] | None = None) -> int:
         help="text encoding of the CSV files, as the export_encoding var of dbt: utf-8 (default),"
         " cp1252, latin-1, euc-kr, shift_jis, utf-16 or another Python codec name",
     )
+    parser.add_argument(
+        "--schema-suffix",
+        default="",
+        help="load into raw_<source><suffix>, as dbt's schema_suffix var (a run's candidate)",
+    )
     args = parser.parse_args(argv)
     try:
-        load(args.exports, args.source, args.target, args.export_encoding)
+        load(args.exports, args.source, args.target, args.export_encoding, args.schema_suffix)
     except LoadError as error:
         print(f"load failed: {error}", file=sys.stderr)
         return 1

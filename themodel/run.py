@@ -122,6 +122,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--exports", required=True, help="folder holding the export files")
     p.add_argument("--crm-source", choices=["generic", "salesforce"], default="generic")
     p.add_argument(
+        "--target",
+        choices=["duckdb", "postgres"],
+        default="duckdb",
+        help="duckdb (default): a file published by rename; postgres: the database"
+        " THE_MODEL_PG_* name, published by a schema swap (themodel/run_postgres.py)",
+    )
+    p.add_argument(
         "--database",
         help="the published DuckDB file (default: as profiles.yml names it,"
         " warehouse/<export folder name>.duckdb)",
@@ -145,14 +152,31 @@ def main(argv: list[str]) -> int:
     except Usage as error:
         print(f"run: {error}", file=sys.stderr)
         return USAGE
-    layout = Layout(published)
+    if args.target == "postgres":
+        from themodel import run_postgres
+
+        database = os.environ.get("THE_MODEL_PG_DATABASE", "the_model")
+        layout = run_postgres.layout_for(project, database)
+        layout.published.parent.mkdir(parents=True, exist_ok=True)
+    else:
+        layout = Layout(published)
     try:
         lock = take_lock(layout)
     except Busy as error:
         print(error, file=sys.stderr)
         return USAGE
     try:
+        if args.target == "postgres":
+            return run_postgres.run(
+                layout, exports, project, args.crm_source, extra_vars, dbt, lock, database
+            )
         return run(layout, exports, project, args.crm_source, extra_vars, dbt, lock)
+    except Busy as error:
+        print(error, file=sys.stderr)
+        return USAGE
+    except Usage as error:
+        print(f"run: {error}", file=sys.stderr)
+        return USAGE
     finally:
         os.close(lock)
 
@@ -319,7 +343,7 @@ class Steps:
         code, _ = self.call("doctor", command)
         return code == 0
 
-    def build(self, dbt: str, build_vars: dict, outcome: Outcome) -> None:
+    def build(self, dbt: str, build_vars: dict, outcome: Outcome, **env: str) -> None:
         target = self.layout.candidate_dir / "target"
         command = [dbt, "build", "--vars", json.dumps(build_vars), "--target-path", str(target)]
         command += ["--log-path", str(self.layout.candidate_dir / "logs")]
@@ -330,6 +354,7 @@ class Steps:
             DBT_PROFILES_DIR=str(self.project),
             DBT_SEND_ANONYMOUS_USAGE_STATS="False",
             DO_NOT_TRACK="1",
+            **env,
         )
         passed, failed, broken = dbt_results(target / "run_results.json")
         outcome.tests_passed += passed

@@ -34,7 +34,7 @@
         {#- a file in another encoding is read from its UTF-8 copy; messages name the file -#}
         {%- set text_file = export_text_file(file) -%}
         {%- set header = {} -%}
-        {%- set delimiter = check_export_text(text_file, relation.schema == 'raw_generic', file, header) -%}
+        {%- set delimiter = check_export_text(text_file, relation.schema.startswith('raw_generic'), file, header) -%}
         {#- rows the reader would choke on, and a required file without rows, stop here with a message -#}
         {%- do check_export_rows(text_file, file, entity, delimiter, header.get('line'), file_required, required[0]) -%}
         {%- set reader = export_reader(text_file, delimiter) -%}

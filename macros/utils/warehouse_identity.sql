@@ -20,7 +20,10 @@
     names): everything replace_warehouse drops. The raw_* schemas the loader fills
     on PostgreSQL and Spark hold the new export already and stay. -#}
 {% macro project_schemas() -%}
-    {%- set schemas = ['staging', 'intermediate', 'facts', 'marts', 'quarantine', 'semantic', 'snapshots'] -%}
+    {%- set schemas = [] -%}
+    {%- for schema in ['staging', 'intermediate', 'facts', 'marts', 'quarantine', 'semantic', 'snapshots'] -%}
+        {%- do schemas.append(schema ~ var('schema_suffix', '')) -%}
+    {%- endfor -%}
     {%- for node in graph.nodes.values()
         if node.package_name == project_name and node.resource_type in ['model', 'seed', 'snapshot']
         and node.schema not in schemas and node.schema != target.schema -%}

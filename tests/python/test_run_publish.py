@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from themodel.generator.cli import generate
 
@@ -403,3 +404,21 @@ def test_a_run_killed_at_any_point_leaves_a_whole_publication_and_the_next_recov
     assert len(log) == runs_before + 1
     assert all(ids == [log[-1]["run_id"]] for ids in run_ids(database).values())
     assert marts_without_run_id(database) == marts_without_run_id(source)
+
+
+def test_postgres_runs_carry_on_every_incremental_model_and_snapshot():
+    """A PostgreSQL run copies these tables into its candidate schemas before it
+    builds; one left out would start again from nothing in each run."""
+    from themodel.run_postgres import CARRIED_ON
+
+    # a model's schema is its top folder under models/ (dbt_project.yml)
+    stateful = {
+        (path.relative_to(PROJECT / "models").parts[0], path.stem)
+        for path in (PROJECT / "models").rglob("*.sql")
+        if "'incremental'" in path.read_text() or '"incremental"' in path.read_text()
+    }
+    for path in (PROJECT / "snapshots").glob("*.yml"):
+        for snapshot in yaml.safe_load(path.read_text())["snapshots"]:
+            stateful.add((snapshot["config"]["schema"], snapshot["name"]))
+    carried = {(schema, name) for schema, names in CARRIED_ON.items() for name in names}
+    assert stateful == carried
