@@ -122,8 +122,8 @@ CRM_SOURCE ?= generic
 DATABASE ?=
 VARS ?=
 run: $(STAMP)
-	@test -n "$(EXPORTS)" || { echo "usage: make run EXPORTS=path/to/exports [CRM_SOURCE=salesforce] [DATABASE=file] [VARS='{...}']" >&2; exit 2; }
-	@$(PY) -m themodel run --exports "$(EXPORTS)" --crm-source "$(CRM_SOURCE)" $(if $(DATABASE),--database "$(DATABASE)") $(if $(VARS),--vars '$(VARS)')
+	@test -n "$(EXPORTS)" || { echo "usage: make run EXPORTS=path/to/exports [CRM_SOURCE=salesforce] [DATABASE=file] [TARGET=postgres|spark] [VARS='{...}']" >&2; exit 2; }
+	@$(PY) -m themodel run --exports "$(EXPORTS)" --crm-source "$(CRM_SOURCE)" $(if $(DATABASE),--database "$(DATABASE)") $(if $(TARGET),--target "$(TARGET)") $(if $(VARS),--vars '$(VARS)')
 
 bench: $(STAMP)
 	$(PY) -m themodel bench --scale $(BENCH_SCALE) --seed $(DEMO_SEED)

@@ -400,8 +400,11 @@ def load_spark(schema: str, tables: list[str], staged: Staged) -> dict[str, int]
     counts: dict[str, int] = {}
     try:
         spark.sql(f"create database if not exists `{schema}`")
+        existing = {t.name: t.tableType for t in spark.catalog.listTables(schema)}
         for table in tables:
-            spark.sql(f"drop table if exists `{schema}`.`{table}`")
+            # a published warehouse of `themodel run` holds views here (themodel/run_spark.py)
+            kind = "view" if existing.get(table) == "VIEW" else "table"
+            spark.sql(f"drop {kind} if exists `{schema}`.`{table}`")
         for export, _, text in staged:
             name = f"`{schema}`.`{export.table}`"
             try:

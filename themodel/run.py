@@ -123,10 +123,18 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--crm-source", choices=["generic", "salesforce"], default="generic")
     p.add_argument(
         "--target",
-        choices=["duckdb", "postgres"],
+        choices=["duckdb", "postgres", "spark"],
         default="duckdb",
         help="duckdb (default): a file published by rename; postgres: the database"
-        " THE_MODEL_PG_* name, published by a schema swap (themodel/run_postgres.py)",
+        " THE_MODEL_PG_* name, published by a schema swap (themodel/run_postgres.py);"
+        " spark: the warehouse THE_MODEL_SPARK_WAREHOUSE names, published by switching"
+        " its views to the new slot (themodel/run_spark.py)",
+    )
+    p.add_argument(
+        "--skip-unit-tests",
+        action="store_true",
+        help="leave dbt's unit tests out (they check SQL logic, not data; on Spark each"
+        " takes minutes, so run them on DuckDB or PostgreSQL instead)",
     )
     p.add_argument(
         "--database",
@@ -152,12 +160,17 @@ def main(argv: list[str]) -> int:
     except Usage as error:
         print(f"run: {error}", file=sys.stderr)
         return USAGE
+    Steps.skip_unit_tests = args.skip_unit_tests
     if args.target == "postgres":
         from themodel import run_postgres
 
         database = os.environ.get("THE_MODEL_PG_DATABASE", "the_model")
         layout = run_postgres.layout_for(project, database)
         layout.published.parent.mkdir(parents=True, exist_ok=True)
+    elif args.target == "spark":
+        from themodel import run_spark
+
+        layout = run_spark.layout_for()
     else:
         layout = Layout(published)
     try:
@@ -169,6 +182,16 @@ def main(argv: list[str]) -> int:
         if args.target == "postgres":
             return run_postgres.run(
                 layout, exports, project, args.crm_source, extra_vars, dbt, lock, database
+            )
+        if args.target == "spark":
+            return run_spark.run(
+                layout,
+                exports,
+                project,
+                args.crm_source,
+                extra_vars,
+                dbt,
+                lock,
             )
         return run(layout, exports, project, args.crm_source, extra_vars, dbt, lock)
     except Busy as error:
@@ -308,6 +331,9 @@ def die_with_parent(parent: int) -> None:
 class Steps:
     """The checks and the build, each a child process writing to run.log."""
 
+    # --skip-unit-tests (main sets it for the run)
+    skip_unit_tests = False
+
     def __init__(self, layout: Layout, project: Path, lock: int) -> None:
         self.layout = layout
         self.project = project
@@ -346,6 +372,8 @@ class Steps:
     def build(self, dbt: str, build_vars: dict, outcome: Outcome, **env: str) -> None:
         target = self.layout.candidate_dir / "target"
         command = [dbt, "build", "--vars", json.dumps(build_vars), "--target-path", str(target)]
+        if self.skip_unit_tests:
+            command += ["--exclude-resource-type", "unit_test"]
         command += ["--log-path", str(self.layout.candidate_dir / "logs")]
         code, _ = self.call(
             "dbt build",
