@@ -124,7 +124,7 @@ def test_validation_expects_unavailable_marts_empty(sample_org, tmp_path, capsys
     with duckdb.connect(str(planted)) as con:
         con.execute(
             "insert into marts.sales_capacity_valve"
-            " select '_team', null, 'normal', 3, 0, null, true, max(as_of_date)"
+            " select '_team', null, 'normal', 3, 0, null, true, max(as_of_date), 'planted'"
             " from marts.mart_availability"
         )
     code, out = validate(planted, tmp_path / "gx", capsys)

@@ -39,16 +39,33 @@ def text(value) -> str:
 
 
 def every_table(database: Path) -> dict[str, list[tuple]]:
-    """Every table and view of the project's schemas, rows sorted as text."""
+    """Every table and view of the project's schemas, rows sorted as text; a
+    mart's run_id (each build's own) left out."""
     with duckdb.connect(str(database), read_only=True) as con:
         names = con.execute(
             "select table_schema, table_name from information_schema.tables"
             " where table_schema not in ('main', 'the_model_meta') order by 1, 2"
         ).fetchall()
+        columns = {
+            (schema, name): [
+                column
+                for (column,) in con.execute(
+                    "select column_name from information_schema.columns"
+                    " where table_schema = ? and table_name = ? and column_name != 'run_id'"
+                    " order by ordinal_position",
+                    [schema, name],
+                ).fetchall()
+            ]
+            for schema, name in names
+        }
         return {
             f"{schema}.{name}": sorted(
                 tuple(text(v) for v in row)
-                for row in con.execute(f'select * from "{schema}"."{name}"').fetchall()
+                for row in con.execute(
+                    "select "
+                    + ", ".join(f'"{c}"' for c in columns[(schema, name)])
+                    + f' from "{schema}"."{name}"'
+                ).fetchall()
             )
             for schema, name in names
         }

@@ -16,7 +16,8 @@ def warehouse(tmp_path: Path) -> Path:
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
         con.execute(
-            "create table marts.demo_mart as select range as id, range / 10 as r from range(5)"
+            "create table marts.demo_mart as"
+            " select range as id, range / 10 as r, 'run-1' as run_id from range(5)"
         )
     return path
 
