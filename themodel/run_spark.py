@@ -226,7 +226,7 @@ def relations(spark, database: str) -> dict[str, str]:
     """Table name -> VIEW, MANAGED or EXTERNAL, in a database ({} when none)."""
     if not spark.catalog.databaseExists(database):
         return {}
-    return {t.name: t.tableType for t in spark.catalog.listTables(database)}
+    return {t.name: t.tableType for t in spark.catalog.listTables(database) if not t.isTemporary}
 
 
 def empty(spark, slot: str, crm_source: str) -> None:
@@ -272,6 +272,8 @@ def record(spark, slot: str, summary_path: str, live: str) -> None:
     """The slot's marts.publication_log: the live one's rows and this run's."""
     summary = json.loads(Path(summary_path).read_text())
     marts = f"`marts{slot}`"
+    # a failed build may have skipped every mart
+    spark.sql(f"create database if not exists {marts}")
     counts = {
         name: spark.table(f"{marts}.`{name}`").count()
         for name in relations(spark, "marts" + slot)
