@@ -135,7 +135,12 @@ def describe_rows(frame, expression: str) -> str:
     """The rows that break a row rule, with the columns it names."""
     broken = frame[~frame.eval(expression).fillna(False).astype(bool)]
     named = [column for column in frame.columns if re.search(rf"\b{column}\b", expression)]
-    keys = [c for c in frame.columns if (c.endswith("_id") or c in KEY_COLUMNS) and c not in named]
+    # run_id names the build, the same on every row: no key
+    keys = [
+        c
+        for c in frame.columns
+        if (c.endswith("_id") or c in KEY_COLUMNS) and c not in named and c != "run_id"
+    ]
     examples = broken[keys + named].head(3).astype(str).to_dict("records")
     return f"{len(broken)} rows break it, e.g. {examples!r}"
 
