@@ -137,6 +137,12 @@ def parser() -> argparse.ArgumentParser:
         " takes minutes, so run them on DuckDB or PostgreSQL instead)",
     )
     p.add_argument(
+        "--fail-fast",
+        action="store_true",
+        help="stop at the first failing test or model (dbt --fail-fast): a failed run"
+        " ends sooner, and its log names only that first failure",
+    )
+    p.add_argument(
         "--database",
         help="the published DuckDB file (default: as profiles.yml names it,"
         " warehouse/<export folder name>.duckdb)",
@@ -161,6 +167,7 @@ def main(argv: list[str]) -> int:
         print(f"run: {error}", file=sys.stderr)
         return USAGE
     Steps.skip_unit_tests = args.skip_unit_tests
+    Steps.fail_fast = args.fail_fast
     if args.target == "postgres":
         from themodel import run_postgres
 
@@ -333,6 +340,8 @@ class Steps:
 
     # --skip-unit-tests (main sets it for the run)
     skip_unit_tests = False
+    # --fail-fast (main sets it for the run)
+    fail_fast = False
 
     def __init__(self, layout: Layout, project: Path, lock: int) -> None:
         self.layout = layout
@@ -374,6 +383,8 @@ class Steps:
         command = [dbt, "build", "--vars", json.dumps(build_vars), "--target-path", str(target)]
         if self.skip_unit_tests:
             command += ["--exclude-resource-type", "unit_test"]
+        if self.fail_fast:
+            command += ["--fail-fast"]
         command += ["--log-path", str(self.layout.candidate_dir / "logs")]
         code, _ = self.call(
             "dbt build",

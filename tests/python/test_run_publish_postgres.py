@@ -4,7 +4,8 @@ what passed, by a schema swap in one transaction.
 Real processes on a real server (`make test-postgres` starts one), no mocks: the
 demo company (scale 1) in a database of the test's own, the_model_test_run. One
 first run is published (module fixture); the next tests run on top of it, in file
-order. Each run loads, builds and validates: three to four minutes.
+order. Each run loads, builds and validates: three to four minutes (the planted
+failure stops at its test: --fail-fast).
 """
 
 from __future__ import annotations
@@ -158,52 +159,6 @@ with open(out, "w") as log:
 """
 
 
-def test_a_reader_sees_one_run_id_in_each_read_and_a_second_run_meets_the_lock(
-    first, exports, tmp_path
-):
-    """A reader queries every mart in one statement in a loop while a run builds and
-    publishes: each read holds one run id (the old, then the new) and no error comes
-    twice in a row. A run started meanwhile stops at the lock, exit 2."""
-    ((old_run_id, *_),) = publication_log()
-    reads, stop = tmp_path / "reads.jsonl", tmp_path / "stop"
-    reader = subprocess.Popen(
-        [sys.executable, "-c", READER, run_ids_sql(mart_names()), str(reads), str(stop)],
-        cwd=PROJECT,
-    )
-    try:
-        publishing = subprocess.Popen(
-            run_command(exports),
-            cwd=PROJECT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        time.sleep(20)  # past the doctor: the run holds its locks
-        # another copy of the project (another lock file): the database's own lock stops it
-        refused = run(exports, "--project-dir", str(copy_project(tmp_path / "project")))
-        published = Run(publishing.wait(timeout=1500), publishing.stdout.read())
-        time.sleep(1)  # a few reads of the new publication
-    finally:
-        stop.touch()
-        reader.wait(timeout=60)
-    assert published.code == 0, published.output[-5000:]
-    assert refused.code == 2, refused.output[-3000:]
-    assert refused.last_line.startswith(f"{LOCK_MESSAGE} PostgreSQL database {DATABASE}")
-    assert refused.last_line.endswith("try again after it ends")
-    log = publication_log()
-    assert [entry[0] for entry in log][0] == old_run_id
-    assert len(log) == 2 and all(entry[1] for entry in log)
-    new_run_id = log[-1][0]
-
-    seen = [json.loads(line) for line in reads.read_text().splitlines()]
-    assert len(seen) > 20
-    assert max_run(["error" in read for read in seen]) <= 1, [r for r in seen if "error" in r][:3]
-    ids = [tuple(read["run_ids"]) for read in seen if "error" not in read]
-    assert set(ids) == {(old_run_id,), (new_run_id,)}
-    first_new = ids.index((new_run_id,))
-    assert all(found == (new_run_id,) for found in ids[first_new:])
-
-
 def test_a_planted_failing_test_leaves_the_published_marts_identical(exports, first, tmp_path):
     before = fingerprints()
     last_good = publication_log()[-1][0]
@@ -212,7 +167,8 @@ def test_a_planted_failing_test_leaves_the_published_marts_identical(exports, fi
         "-- planted by test_run_publish_postgres: a data test that always fails\n"
         "select 1 as planted\n"
     )
-    result = run(exports, "--project-dir", str(project))
+    # --fail-fast: the run stops at the planted test (the failure path is the same)
+    result = run(exports, "--project-dir", str(project), "--fail-fast")
     assert result.code == 1, result.output[-5000:]
     assert result.last_line.startswith("not published: dbt build: 1 dbt tests failed")
     assert f"last good publication unchanged (run {last_good})" in result.last_line
@@ -232,9 +188,13 @@ def test_a_planted_failing_test_leaves_the_published_marts_identical(exports, fi
 def test_a_run_killed_while_dbt_builds_and_tests_leaves_the_publication_and_the_next_recovers(
     exports, first, tmp_path
 ):
-    """SIGKILL while dbt builds and tests the candidate: the published marts stay as they were;
-    the next run drops the leftover candidate schemas and publishes."""
+    """SIGKILL while dbt builds and tests the candidate: the published marts stay as they
+    were. The next run drops the leftover candidate schemas and publishes while a reader
+    queries every mart in one statement in a loop: each read holds one run id (the old,
+    then the new) and no error comes twice in a row. A run started meanwhile from another
+    copy of the project stops at the database's lock, exit 2."""
     before = fingerprints()
+    old_run_id = publication_log()[-1][0]
     candidate_log = PROJECT / "warehouse" / f"postgres_{DATABASE}.candidate" / "run.log"
     killed = subprocess.Popen(
         run_command(exports), cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
@@ -248,13 +208,44 @@ def test_a_run_killed_while_dbt_builds_and_tests_leaves_the_publication_and_the_
     assert [s for s in schema_names() if s.endswith("__candidate")], "the kill came too late"
     assert fingerprints() == before
 
-    result = run(exports)
+    reads, stop = tmp_path / "reads.jsonl", tmp_path / "stop"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, run_ids_sql(mart_names()), str(reads), str(stop)],
+        cwd=PROJECT,
+    )
+    try:
+        publishing = subprocess.Popen(
+            run_command(exports),
+            cwd=PROJECT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        time.sleep(20)  # past the doctor: the run holds its locks
+        # another copy of the project (another lock file): the database's own lock stops it
+        refused = run(exports, "--project-dir", str(copy_project(tmp_path / "project")))
+        result = Run(publishing.wait(timeout=1500), publishing.stdout.read())
+        time.sleep(1)  # a few reads of the new publication
+    finally:
+        stop.touch()
+        reader.wait(timeout=60)
     assert result.code == 0, result.output[-5000:]
     assert "dropped the candidate schema of an interrupted run: marts__candidate" in result.output
     assert not [s for s in schema_names() if "__" in s], schema_names()
+    assert refused.code == 2, refused.output[-3000:]
+    assert refused.last_line.startswith(f"{LOCK_MESSAGE} PostgreSQL database {DATABASE}")
+    assert refused.last_line.endswith("try again after it ends")
     entries = publication_log()
     new_run_id = entries[-1][0]
     assert new_run_id in result.last_line
     assert query(run_ids_sql(mart_names())) == [(new_run_id,)]
     counts = query("select mart_row_counts from marts.publication_log order by finished_at")
     assert json.loads(counts[-1][0]) == json.loads(counts[-2][0])
+
+    seen = [json.loads(line) for line in reads.read_text().splitlines()]
+    assert len(seen) > 20
+    assert max_run(["error" in read for read in seen]) <= 1, [r for r in seen if "error" in r][:3]
+    ids = [tuple(read["run_ids"]) for read in seen if "error" not in read]
+    assert set(ids) == {(old_run_id,), (new_run_id,)}
+    first_new = ids.index((new_run_id,))
+    assert all(found == (new_run_id,) for found in ids[first_new:])
