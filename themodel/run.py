@@ -302,7 +302,8 @@ def run(
             "run_id": outcome.run_id,
         }
         steps.build(dbt, build_vars, outcome)
-        if layout.candidate.exists():
+        # after a build --fail-fast stopped, the suites would only list the marts it left out
+        if layout.candidate.exists() and not (steps.fail_fast and outcome.failures):
             steps.validate(outcome)
     fingerprint = export_fingerprint(exports)
     if outcome.failures:

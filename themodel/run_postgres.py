@@ -338,7 +338,8 @@ def audited_run(con, layout, exports, project, crm_source, extra_vars, dbt, lock
                 "schema_suffix": CANDIDATE,
             }
             steps.build(dbt, build_vars, outcome, THE_MODEL_TARGET="postgres")
-            if "marts" + CANDIDATE in schemas(con):
+            # after a build --fail-fast stopped, the suites would only list what it left out
+            if "marts" + CANDIDATE in schemas(con) and not (steps.fail_fast and outcome.failures):
                 copy_for_validation(con, layout.candidate)
                 steps.validate(outcome)
     fingerprint = export_fingerprint(exports)

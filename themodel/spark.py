@@ -45,6 +45,10 @@ def spark_session() -> Any:  # -> pyspark.sql.SparkSession (imported lazily: an 
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.enableHiveSupport()
-    for key, value in spark_settings().items():
+    settings = spark_settings()
+    # interpreted-only expressions (profiles.yml, for dbt's SQL) cannot decode the
+    # catalog API's rows (spark.catalog.listTables fails): Spark's default here
+    settings.pop("spark.sql.codegen.factoryMode", None)
+    for key, value in settings.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()

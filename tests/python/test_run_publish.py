@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -227,7 +228,8 @@ def test_a_planted_failing_test_leaves_the_published_file_byte_for_byte(first, e
     assert result.code == 1, result.output[-5000:]
     failed = tmp_path / "warehouse" / "acme.duckdb.failed" / "acme.duckdb"
     first_run_id = publication_log(source)[0]["run_id"]
-    assert result.last_line.startswith("not published: dbt build: 1 dbt tests failed")
+    # --fail-fast may also count the node dbt cancelled beside it (threads: 2)
+    assert re.match(r"not published: dbt build: [12] dbt tests failed", result.last_line)
     assert f"last good publication unchanged (run {first_run_id})" in result.last_line
     assert result.last_line.endswith(f"candidate kept at {failed}")
     assert sha256(database) == before
@@ -235,8 +237,8 @@ def test_a_planted_failing_test_leaves_the_published_file_byte_for_byte(first, e
     # the failed candidate says why, in its own copy of the log
     entry = publication_log(failed)[-1]
     assert entry["is_published"] is False
-    assert entry["tests_failed"] == 1
-    assert "1 dbt tests failed" in entry["reason"]
+    assert entry["tests_failed"] in (1, 2)
+    assert f"{entry['tests_failed']} dbt tests failed" in entry["reason"]
     assert (failed.parent / "run.log").read_text().count("assert_planted_failure") >= 1
 
 

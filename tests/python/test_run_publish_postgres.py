@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -170,7 +171,8 @@ def test_a_planted_failing_test_leaves_the_published_marts_identical(exports, fi
     # --fail-fast: the run stops at the planted test (the failure path is the same)
     result = run(exports, "--project-dir", str(project), "--fail-fast")
     assert result.code == 1, result.output[-5000:]
-    assert result.last_line.startswith("not published: dbt build: 1 dbt tests failed")
+    # --fail-fast may also count the node dbt cancelled beside it (threads: 2)
+    assert re.match(r"not published: dbt build: [12] dbt tests failed", result.last_line)
     assert f"last good publication unchanged (run {last_good})" in result.last_line
     assert "candidate kept as schemas " in result.last_line
     assert fingerprints() == before
@@ -181,8 +183,8 @@ def test_a_planted_failing_test_leaves_the_published_marts_identical(exports, fi
         "select is_published, tests_failed, reason from marts__failed.publication_log"
         " order by finished_at desc limit 1"
     )[0]
-    assert (is_published, tests_failed) == (False, 1)
-    assert "1 dbt tests failed" in reason
+    assert is_published is False and tests_failed in (1, 2)
+    assert f"{tests_failed} dbt tests failed" in reason
 
 
 def test_a_run_killed_while_dbt_builds_and_tests_leaves_the_publication_and_the_next_recovers(
