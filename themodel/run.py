@@ -225,6 +225,9 @@ def checked_arguments(args: argparse.Namespace) -> tuple[Path, Path, Path, dict]
     if not isinstance(extra_vars, dict):
         raise Usage("--vars must be a YAML mapping, e.g. '{as_of_date: 2025-09-30}'")
     published = Path(args.database).resolve() if args.database else default_database(exports)
+    if not args.database:
+        # the project's own git-ignored folder, missing on a fresh clone
+        published.parent.mkdir(parents=True, exist_ok=True)
     if not published.parent.is_dir():
         raise Usage(f"--database {published}: folder {published.parent} does not exist")
     return exports, project, published, extra_vars
